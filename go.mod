@@ -1,0 +1,3 @@
+module ddns-updater
+
+go 1.25
