@@ -1,0 +1,332 @@
+// Package config turns /etc/config/ddns-updater into validated profiles.
+//
+// One table per section type (Options) drives defaults, parsing, validation and the
+// reference documentation, so that the README, the LuCI views and the reader agree.
+package config
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"ddns-updater/src/uci"
+)
+
+// DefaultPath is where OpenWrt keeps the configuration.
+const DefaultPath = "/etc/config/ddns-updater"
+
+// Source says where a profile learns its public address.
+type Source string
+
+// The address sources.
+const (
+	SourceWeb       Source = "web"       // a checkip web server
+	SourceInterface Source = "interface" // the router's own WAN device
+	SourceAuto      Source = "auto"      // the device when public, else the web
+)
+
+// Family selects the address families a profile publishes.
+type Family string
+
+// The address families.
+const (
+	IPv4 Family = "4"
+	IPv6 Family = "6"
+	Both Family = "both"
+)
+
+// Has reports whether f includes IPv4 (v6 false) or IPv6 (v6 true).
+func (f Family) Has(v6 bool) bool {
+	return f == Both || (f == IPv6) == v6
+}
+
+// Profile is one "config profile 'NAME'" section: one account and its host names.
+type Profile struct {
+	Name                 string
+	Enabled              bool
+	Server               string // URL host form: name, name:port, [v6]:port
+	ServerPath           string
+	Username             string
+	Password             string
+	Hostnames            []string
+	ExternalIPServer     string
+	ExternalIPServerPath string
+	UseRegex             bool
+	IPSource             Source
+	IPVersion            Family
+	UseHTTPS             bool
+	CheckInterval        time.Duration
+	ForceInterval        time.Duration // 0: never re-send an unchanged address
+	UserAgent            string
+	DNSServer            netip.AddrPort // zero: the system resolver
+	CAFile               string
+	AllowPrivate         bool
+	Interface            string
+	Device               string
+	IPv6Suffix           netip.Addr
+	Notify               bool
+	LegacyIP             []netip.Addr // "option ip" written by the original program
+
+	// Fingerprint identifies the settings; a fatal stop lasts until it changes.
+	Fingerprint string
+	// Problems lists what is wrong with the section; a profile with problems does not run.
+	Problems []error
+}
+
+// Mail is the "config mail" section.
+type Mail struct {
+	Notify     bool
+	SMTPServer string
+	Port       int
+	Username   string
+	Password   string
+	Recipients []string
+	Sender     string
+	TLS        bool
+	CAFile     string
+	Problems   []error
+}
+
+// Global is the optional "config global" section.
+type Global struct {
+	StateDir string
+	LogLevel string
+}
+
+// Config is a loaded configuration file.
+type Config struct {
+	Path     string
+	Global   Global
+	Mail     Mail
+	Profiles []*Profile // every profile section, in file order, valid or not
+	Warnings []string   // unknown options and sections: logged, not fatal
+}
+
+// Error is a problem with one option, named the way the user finds it in the file.
+type Error struct {
+	File    string
+	Section string // e.g. profile 'home'
+	Option  string // empty when the whole section is concerned
+	Msg     string
+}
+
+func (e *Error) Error() string {
+	if e.Option == "" {
+		return fmt.Sprintf("%s: %s: %s", e.File, e.Section, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s: option %s: %s", e.File, e.Section, e.Option, e.Msg)
+}
+
+// Spec describes one option for documentation and tooling.
+type Spec struct {
+	Section string // section type: profile, mail, global
+	Name    string
+	Default string
+	List    bool // may be given as a UCI list
+	Secret  bool // never shown or logged
+	Doc     string
+}
+
+type option[T any] struct {
+	Spec
+	set func(dst *T, values []string) error
+}
+
+// Options returns the reference of every option the reader accepts.
+func Options() []Spec {
+	var out []Spec
+	for _, o := range globalOptions {
+		out = append(out, o.Spec)
+	}
+	for _, o := range mailOptions {
+		out = append(out, o.Spec)
+	}
+	for _, o := range profileOptions {
+		out = append(out, o.Spec)
+	}
+	return out
+}
+
+// Load reads and validates the file at path. It fails only when the file cannot be
+// read or is not valid UCI, or when the global section is wrong; problems of a
+// profile or of the mail section are kept in its Problems.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// Parse is Load for text already read.
+func Parse(path string, data []byte) (*Config, error) {
+	f, err := uci.Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{Path: path}
+	var globalErrs []error
+	for _, s := range f.Sections {
+		switch s.Type {
+		case "global":
+			if s.Index > 0 {
+				c.Warnings = append(c.Warnings, fmt.Sprintf("%s: global %s: a second global section; ignored", path, quoteRef(s)))
+				continue
+			}
+			globalErrs = fill(path, s, &c.Global, globalOptions, &c.Warnings)
+		case "mail":
+			if s.Index > 0 {
+				c.Warnings = append(c.Warnings, fmt.Sprintf("%s: mail %s: a second mail section; ignored", path, quoteRef(s)))
+				continue
+			}
+			c.Mail.Problems = fill(path, s, &c.Mail, mailOptions, &c.Warnings)
+		case "profile":
+			c.Profiles = append(c.Profiles, loadProfile(path, s, &c.Warnings))
+		default:
+			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: line %d: unknown section type %q; ignored", path, s.Line, s.Type))
+		}
+	}
+	if len(f.SectionsOf("global")) == 0 {
+		globalErrs = fill(path, &uci.Section{Type: "global", Name: "global"}, &c.Global, globalOptions, &c.Warnings)
+	}
+	if len(f.SectionsOf("mail")) == 0 {
+		c.Mail.Problems = fill(path, &uci.Section{Type: "mail", Name: "mail"}, &c.Mail, mailOptions, &c.Warnings)
+	}
+	c.Mail.Problems = append(c.Mail.Problems, checkMail(path, &c.Mail)...)
+	if len(globalErrs) > 0 {
+		return nil, errors.Join(globalErrs...)
+	}
+	return c, nil
+}
+
+func quoteRef(s *uci.Section) string {
+	return "'" + s.Ref() + "'"
+}
+
+// fill applies the option table to dst: defaults first, then the section's values.
+// It returns one error per bad option and records unknown options as warnings.
+func fill[T any](file string, s *uci.Section, dst *T, table []option[T], warnings *[]string) []error {
+	where := s.Type + " " + quoteRef(s)
+	var errs []error
+	known := map[string]bool{}
+	for _, o := range table {
+		known[o.Name] = true
+		var vals []string
+		if opt := s.Get(o.Name); opt != nil {
+			vals = opt.Values
+			if opt.IsList && !o.List {
+				errs = append(errs, &Error{file, where, o.Name, "given as a list; expected one value (use option, not list)"})
+				continue
+			}
+		} else if o.Default != "" {
+			vals = []string{o.Default}
+		}
+		if err := o.set(dst, vals); err != nil {
+			errs = append(errs, &Error{file, where, o.Name, err.Error()})
+		}
+	}
+	for _, opt := range s.Options {
+		if !known[opt.Name] {
+			*warnings = append(*warnings, fmt.Sprintf("%s: %s: option %s: unknown option (line %d); ignored", file, where, opt.Name, opt.Line))
+		}
+	}
+	return errs
+}
+
+func loadProfile(file string, s *uci.Section, warnings *[]string) *Profile {
+	p := &Profile{Name: s.Name}
+	if s.Name == "" {
+		p.Name = s.Ref()
+		p.Problems = append(p.Problems, &Error{file, "profile " + quoteRef(s), "",
+			"anonymous profile; expected a name, as in config profile 'home' (the name keys its state)"})
+	}
+	p.Problems = append(p.Problems, fill(file, s, p, profileOptions, warnings)...)
+	p.Problems = append(p.Problems, checkProfile(file, p)...)
+	p.Fingerprint = fingerprint(s)
+	return p
+}
+
+// fingerprint hashes the section's settings; "enabled" and the legacy "ip" are not settings.
+func fingerprint(s *uci.Section) string {
+	h := sha256.New()
+	h.Write([]byte(s.Ref()))
+	opts := append([]*uci.Option(nil), s.Options...)
+	sort.Slice(opts, func(i, j int) bool { return opts[i].Name < opts[j].Name })
+	for _, o := range opts {
+		if o.Name == "enabled" || o.Name == "ip" {
+			continue
+		}
+		h.Write([]byte{0})
+		h.Write([]byte(o.Name))
+		for _, v := range o.Values {
+			h.Write([]byte{1})
+			h.Write([]byte(v))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+// checkProfile validates what involves more than one option.
+func checkProfile(file string, p *Profile) []error {
+	where := "profile '" + p.Name + "'"
+	var errs []error
+	add := func(opt, msg string) { errs = append(errs, &Error{file, where, opt, msg}) }
+	if (p.IPSource == SourceInterface || p.IPSource == SourceAuto) && p.Interface == "" && p.Device == "" {
+		add("interface", fmt.Sprintf("empty; ip_source %s needs a logical interface such as wan (or option device such as pppoe-wan)", p.IPSource))
+	}
+	if p.IPv6Suffix.IsValid() && !p.IPVersion.Has(true) {
+		add("ipv6_suffix", "set, but ip_version is 4; expected ip_version 6 or both")
+	}
+	if p.ForceInterval != 0 && p.ForceInterval < p.CheckInterval {
+		add("force_interval", fmt.Sprintf("%s is shorter than check_interval %s", FormatDuration(p.ForceInterval), FormatDuration(p.CheckInterval)))
+	}
+	return errs
+}
+
+func checkMail(file string, m *Mail) []error {
+	if !m.Notify {
+		return nil
+	}
+	where := "mail 'mail'"
+	var errs []error
+	add := func(opt, msg string) {
+		for _, e := range m.Problems {
+			if ce, ok := e.(*Error); ok && ce.Option == opt {
+				return // already reported, more precisely
+			}
+		}
+		errs = append(errs, &Error{file, where, opt, msg})
+	}
+	if m.SMTPServer == "" {
+		add("smtp_server", "empty; notify 1 needs an SMTP server such as smtp.example.com")
+	}
+	if len(m.Recipients) == 0 {
+		add("recipient", "empty; notify 1 needs at least one address such as me@example.com")
+	}
+	if m.Sender == "" {
+		if validEmail(m.Username) {
+			m.Sender = m.Username
+		} else {
+			add("sender", "empty, and username is not an address; expected a sender such as router@example.com")
+		}
+	}
+	if (m.Username == "") != (m.Password == "") {
+		add("password", "username and password go together; set both or neither")
+	}
+	if !m.TLS && m.SMTPServer != "" {
+		a, err := netip.ParseAddr(strings.Trim(m.SMTPServer, "[]"))
+		if m.SMTPServer != "localhost" && (err != nil || !a.IsLoopback()) {
+			add("tls", "0 is allowed only for a relay on 127.0.0.1 or ::1; credentials must not travel unencrypted")
+		}
+	}
+	return errs
+}
+
+// Usable reports whether the profile has no problems and so can run.
+func (p *Profile) Usable() bool { return len(p.Problems) == 0 }

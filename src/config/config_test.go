@@ -1,0 +1,213 @@
+package config
+
+import (
+	"errors"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestFull(t *testing.T) {
+	c, err := Load("testdata/full.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Warnings) != 0 {
+		t.Errorf("warnings: %q", c.Warnings)
+	}
+	if c.Global != (Global{StateDir: "/tmp/ddns-updater-test", LogLevel: "debug"}) {
+		t.Errorf("global = %+v", c.Global)
+	}
+	m := c.Mail
+	if !m.Notify || m.SMTPServer != "smtp.example.com" || m.Port != 465 || m.Password != `s3cr't "pw"` ||
+		!reflect.DeepEqual(m.Recipients, []string{"me@example.com", "you@example.com"}) ||
+		m.Sender != "alerts@example.com" || !m.TLS || len(m.Problems) != 0 {
+		t.Errorf("mail = %+v", m)
+	}
+	if len(c.Profiles) != 2 {
+		t.Fatalf("%d profiles", len(c.Profiles))
+	}
+	p := c.Profiles[0]
+	want := Profile{
+		Name: "DDNS", Enabled: true, Server: "dyndns.strato.com", ServerPath: "/nic/update",
+		Username: "home.example.com", Password: "it's #not a comment",
+		Hostnames:        []string{"home.example.com", "www.example.com"},
+		ExternalIPServer: "checkip.dyndns.com", ExternalIPServerPath: "/", UseRegex: false,
+		IPSource: SourceWeb, IPVersion: IPv4, UseHTTPS: true,
+		CheckInterval: 10 * time.Minute, ForceInterval: 25 * 24 * time.Hour, Notify: true,
+		LegacyIP:    []netip.Addr{netip.MustParseAddr("198.51.100.4")},
+		Fingerprint: p.Fingerprint,
+	}
+	if !reflect.DeepEqual(*p, want) {
+		t.Errorf("profile DDNS\n got %+v\nwant %+v", *p, want)
+	}
+	v6 := c.Profiles[1]
+	if v6.Enabled || v6.Server != "[2001:db8::1]:8443" || v6.Password != `pa"ss` ||
+		!reflect.DeepEqual(v6.Hostnames, []string{"v6.example.com", "v6b.example.com"}) ||
+		v6.IPVersion != Both || v6.IPSource != SourceAuto || v6.Interface != "wan6" ||
+		v6.IPv6Suffix != netip.MustParseAddr("::1234") || v6.CheckInterval != 10*time.Minute ||
+		v6.ForceInterval != 14*24*time.Hour || v6.DNSServer != netip.MustParseAddrPort("192.0.2.53:53") ||
+		v6.UseHTTPS || v6.UserAgent != "test-agent/1.0" || !v6.Usable() {
+		t.Errorf("profile v6 = %+v", *v6)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	c, err := Load("testdata/minimal.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := c.Profiles[0]
+	if p.Enabled || p.ServerPath != "/nic/update" || p.ExternalIPServer != "checkip.dyndns.com" ||
+		p.ExternalIPServerPath != "/" || !p.UseRegex || p.IPSource != SourceWeb || p.IPVersion != IPv4 ||
+		!p.UseHTTPS || p.CheckInterval != 10*time.Minute || p.ForceInterval != 25*24*time.Hour ||
+		p.AllowPrivate || p.DNSServer.IsValid() || !p.Notify || !p.Usable() {
+		t.Errorf("defaults: %+v", *p)
+	}
+	if c.Global.StateDir != "/var/run/ddns-updater" || c.Global.LogLevel != "info" {
+		t.Errorf("global defaults: %+v", c.Global)
+	}
+	if c.Mail.Notify || c.Mail.Port != 587 || !c.Mail.TLS || len(c.Mail.Problems) != 0 {
+		t.Errorf("mail defaults: %+v", c.Mail)
+	}
+}
+
+// TestErrorFiles: one file per error message; its first line says the whole message.
+func TestErrorFiles(t *testing.T) {
+	files, _ := filepath.Glob("testdata/errors/*.conf")
+	if len(files) < 25 {
+		t.Fatalf("only %d error files", len(files))
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			first, _, _ := strings.Cut(string(data), "\n")
+			want := strings.ReplaceAll(strings.TrimPrefix(first, "# want: "), "{file}", file)
+			c, err := Parse(file, data)
+			var got []string
+			if err != nil {
+				got = append(got, strings.Split(err.Error(), "\n")...)
+			} else {
+				for _, p := range c.Profiles {
+					for _, e := range p.Problems {
+						got = append(got, e.Error())
+					}
+				}
+				for _, e := range c.Mail.Problems {
+					got = append(got, e.Error())
+				}
+			}
+			if len(got) != 1 || got[0] != want {
+				t.Errorf("got  %q\nwant %q", got, want)
+			}
+		})
+	}
+}
+
+func TestAllErrorsAtOnce(t *testing.T) {
+	src := "config profile 'home'\n\toption server ''\n\toption username 'a:b'\n\toption ip_version 7\n" +
+		"\toption bogus 1\nconfig profile 'ok'\n\toption server s.example.com\n\toption username u\n" +
+		"\toption password p\n\toption hostname h.example.com\nconfig weird 'x'\n"
+	c, err := Parse("/etc/config/ddns-updater", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	home, ok := c.Profiles[0], c.Profiles[1]
+	if len(home.Problems) != 5 || home.Usable() {
+		t.Errorf("want 5 problems (server, username, password, hostname, ip_version), got %q", home.Problems)
+	}
+	var ce *Error
+	if !errors.As(home.Problems[0], &ce) || ce.File != "/etc/config/ddns-updater" || ce.Section != "profile 'home'" || ce.Option != "server" {
+		t.Errorf("first problem %#v", home.Problems[0])
+	}
+	if !ok.Usable() {
+		t.Errorf("the good profile must stay usable: %q", ok.Problems)
+	}
+	if len(c.Warnings) != 2 || !strings.Contains(c.Warnings[0], "option bogus: unknown option (line 5)") ||
+		!strings.Contains(c.Warnings[1], `unknown section type "weird"`) {
+		t.Errorf("warnings %q", c.Warnings)
+	}
+}
+
+func TestFingerprint(t *testing.T) {
+	base := "config profile 'home'\n\toption server s.example.com\n\toption username u\n\toption password p\n\toption hostname h.example.com\n"
+	fp := func(extra string) string {
+		c, err := Parse("f", []byte(base+extra))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Profiles[0].Fingerprint
+	}
+	a := fp("")
+	if fp("\toption enabled 1\n") != a || fp("\toption ip 198.51.100.1\n") != a {
+		t.Error("enabled and the legacy ip are not settings: the fingerprint must not change")
+	}
+	if fp("\toption password q\n") == a || fp("\toption hostname h2.example.com\n") == a {
+		t.Error("a changed password or hostname must change the fingerprint")
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{
+		"600": 600 * time.Second, "10m": 10 * time.Minute, "2h": 2 * time.Hour, "25d": 25 * 24 * time.Hour,
+		"1h30m": 90 * time.Minute, "1w": 7 * 24 * time.Hour, "0": 0, "45s": 45 * time.Second,
+	} {
+		got, err := ParseDuration(in)
+		if err != nil || got != want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", in, got, err, want)
+		}
+		if err == nil && in != "0" {
+			if back, _ := ParseDuration(FormatDuration(got)); back != got {
+				t.Errorf("FormatDuration(%v) = %q does not read back", got, FormatDuration(got))
+			}
+		}
+	}
+	for _, bad := range []string{"", "10x", "m", "10m5", "-5", "1.5h", "99999999d"} {
+		if _, err := ParseDuration(bad); err == nil {
+			t.Errorf("ParseDuration(%q) accepted", bad)
+		}
+	}
+}
+
+func TestHostPort(t *testing.T) {
+	for in, want := range map[string]string{
+		"members.dyndns.org": "members.dyndns.org", "127.0.0.1:8443": "127.0.0.1:8443",
+		"[2001:db8::1]:443": "[2001:db8::1]:443", "2001:db8::1": "[2001:db8::1]", "localhost": "localhost",
+		"[2001:db8::1]": "[2001:db8::1]", "192.0.2.1": "192.0.2.1",
+	} {
+		if got, err := parseHostPort(in, "x"); err != nil || got != want {
+			t.Errorf("parseHostPort(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "a b", "host:", "host:99999", "[2001:db8::1", "[192.0.2.1]:80", "-a.example.com", "a..b", "fe80::1%eth0", "https://x"} {
+		if got, err := parseHostPort(bad, "x"); err == nil {
+			t.Errorf("parseHostPort(%q) accepted as %q", bad, got)
+		}
+	}
+}
+
+func TestOptionsTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, o := range Options() {
+		key := o.Section + "." + o.Name
+		if seen[key] || o.Doc == "" {
+			t.Errorf("%s: duplicate or undocumented", key)
+		}
+		seen[key] = true
+	}
+	for _, k := range []string{"profile.server", "profile.server_path", "profile.username", "profile.password",
+		"profile.hostname", "profile.external_ip_server", "profile.external_ip_server_path", "profile.use_regex",
+		"mail.notify", "mail.smtp_server", "mail.port", "mail.username", "mail.password", "mail.recipient",
+		"global.state_dir", "global.log_level"} {
+		if !seen[k] {
+			t.Errorf("option %s (the original program's or the issue's) is missing", k)
+		}
+	}
+}
