@@ -1,0 +1,129 @@
+package dyndns2
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// MaxBody caps how much of an answer is read.
+const MaxBody = 64 << 10
+
+// Request is one update: all host names of a profile and its address(es).
+type Request struct {
+	HTTPS     bool
+	Server    string // URL host form: name, name:port, [v6]:port
+	Path      string // may carry a query of its own
+	Username  string
+	Password  string
+	Hostnames []string
+	IPs       []netip.Addr // one per family; both travel in one request
+	UserAgent string
+}
+
+// URL returns the update URL; it holds no credentials.
+func (r Request) URL() string {
+	scheme := "https"
+	if !r.HTTPS {
+		scheme = "http"
+	}
+	sep := "?"
+	if strings.Contains(r.Path, "?") {
+		sep = "&"
+	}
+	hosts := make([]string, len(r.Hostnames))
+	for i, h := range r.Hostnames {
+		hosts[i] = url.QueryEscape(h)
+	}
+	ips := make([]string, len(r.IPs))
+	for i, ip := range r.IPs {
+		ips[i] = ip.String() // digits, hex and ':' only: nothing to escape
+	}
+	return scheme + "://" + r.Server + r.Path + sep + "hostname=" + strings.Join(hosts, ",") + "&myip=" + strings.Join(ips, ",")
+}
+
+// String describes the request with the password masked.
+func (r Request) String() string {
+	return fmt.Sprintf("GET %s (basic auth user %q, password ********, User-Agent %q)", r.URL(), r.Username, r.UserAgent)
+}
+
+// Client sends updates.
+type Client struct {
+	HTTP    *http.Client  // its CheckRedirect is replaced per request; nil: http.DefaultTransport
+	Timeout time.Duration // whole request; 0: 30 s
+}
+
+// errRedirect refuses a redirect that the credentials must not follow.
+type errRedirect struct{ to string }
+
+func (e *errRedirect) Error() string { return "refused redirect to " + e.to }
+
+// Update sends r. A network, timeout or TLS failure is returned as an error; every
+// answer of the server, whatever its status, is an Answer.
+func (c *Client) Update(ctx context.Context, r Request) (Answer, error) {
+	timeout := c.Timeout
+	if timeout == 0 {
+		timeout = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL(), nil)
+	if err != nil {
+		return Answer{}, err
+	}
+	req.SetBasicAuth(r.Username, r.Password)
+	req.Header.Set("User-Agent", r.UserAgent)
+	hc := http.Client{Transport: http.DefaultTransport}
+	if c.HTTP != nil {
+		hc = *c.HTTP
+	}
+	hc.CheckRedirect = func(next *http.Request, via []*http.Request) error {
+		first := via[0].URL
+		if next.URL.Scheme != first.Scheme || next.URL.Host != first.Host {
+			return &errRedirect{to: next.URL.Scheme + "://" + next.URL.Host}
+		}
+		if len(via) > 3 {
+			return errors.New("more than 3 redirects")
+		}
+		return nil
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		var re *errRedirect
+		if errors.As(err, &re) {
+			return Answer{Results: resultsFor(r.Hostnames, Result{Code: Redirect, Line: re.Error()})}, nil
+		}
+		return Answer{}, scrub(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
+	if err != nil {
+		return Answer{}, fmt.Errorf("reading the answer: %w", scrub(err))
+	}
+	return ParseAnswer(resp.StatusCode, body, r.Hostnames), nil
+}
+
+func resultsFor(hosts []string, r Result) []Result {
+	out := make([]Result, len(hosts))
+	for i, h := range hosts {
+		out[i] = r
+		out[i].Host = h
+	}
+	return out
+}
+
+// scrub drops the URL from a *url.Error: it is logged elsewhere already, and
+// errors stay short. (The URL never holds credentials.)
+func scrub(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
