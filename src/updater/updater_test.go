@@ -1,0 +1,152 @@
+package updater
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+)
+
+var (
+	t0    = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	a     = netip.MustParseAddr("203.0.113.7")
+	b     = netip.MustParseAddr("203.0.113.8")
+	v6    = netip.MustParseAddr("2001:db8::7")
+	force = 25 * 24 * time.Hour
+)
+
+func addrs(x ...netip.Addr) []netip.Addr { return x }
+
+func TestDecide(t *testing.T) {
+	registered := State{Fingerprint: "fp", Registered: addrs(a), RegisteredAt: t0, Source: "provider"}
+	for _, tc := range []struct {
+		name   string
+		st     State
+		obs    []netip.Addr
+		now    time.Time
+		force  time.Duration
+		want   Action
+		verify bool
+		reason string
+	}{
+		{"first run asks DNS", State{Fingerprint: "fp"}, addrs(a), t0, force, Send, true, "no address on record"},
+		{"unchanged", registered, addrs(a), t0.Add(time.Hour), force, None, false, "already registered"},
+		{"changed", registered, addrs(b), t0.Add(time.Hour), force, Send, false, "from 203.0.113.7 to 203.0.113.8"},
+		{"force interval passed", registered, addrs(a), t0.Add(force), force, Send, false, "force_interval"},
+		{"just before force", registered, addrs(a), t0.Add(force - time.Second), force, None, false, ""},
+		{"force 0 never resends", registered, addrs(a), t0.Add(10 * force), 0, None, false, ""},
+		{"clock went back", registered, addrs(a), t0.Add(-365 * 24 * time.Hour), force, None, false, ""},
+		{"family added", registered, addrs(v6, a), t0, force, Send, false, "to 203.0.113.7,2001:db8::7"},
+		{"order does not matter", State{Registered: addrs(a, v6), RegisteredAt: t0}, addrs(v6, a), t0, force, None, false, ""},
+		{"stopped", State{Registered: addrs(a), Stop: &Stop{Code: "badauth", Reason: "username or password wrong", At: t0}}, addrs(b), t0.Add(time.Hour), force, Stopped, false, "badauth: username or password wrong"},
+		{"server wait", State{Registered: addrs(a), NotBefore: t0.Add(30 * time.Minute), LastAnswer: "911"}, addrs(b), t0.Add(29 * time.Minute), force, Wait, false, "after 911"},
+		{"server wait over", State{Registered: addrs(a), NotBefore: t0.Add(30 * time.Minute)}, addrs(b), t0.Add(30 * time.Minute), force, Send, false, ""},
+		{"wait absurdly far ahead: clock went back", State{Registered: addrs(a), NotBefore: t0.Add(400 * 24 * time.Hour)}, addrs(b), t0, force, Send, false, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Decide(tc.st, tc.obs, tc.now, tc.force)
+			if d.Action != tc.want || d.Verify != tc.verify || !strings.Contains(d.Reason, tc.reason) {
+				t.Errorf("Decide = %+v; want %v verify=%v reason containing %q", d, tc.want, tc.verify, tc.reason)
+			}
+		})
+	}
+}
+
+func TestGateNeedsNoObservation(t *testing.T) {
+	if d := Gate(State{Stop: &Stop{Code: "abuse"}}, t0); d.Action != Stopped {
+		t.Errorf("Gate on a stop = %v", d.Action)
+	}
+	if d := Gate(State{NotBefore: t0.Add(time.Minute)}, t0); d.Action != Wait || !d.Until.Equal(t0.Add(time.Minute)) {
+		t.Errorf("Gate during a wait = %+v", d)
+	}
+	if d := Gate(State{}, t0); d.Action != Proceed {
+		t.Errorf("Gate on a fresh state = %v", d.Action)
+	}
+}
+
+func TestApply(t *testing.T) {
+	st := State{Fingerprint: "fp", Failures: 3, NotBefore: t0}
+	st = Apply(st, Outcome{Kind: Accepted, Addrs: addrs(v6, a), Code: "good"}, t0, 0)
+	if len(st.Registered) != 2 || st.Registered[0] != a || !st.RegisteredAt.Equal(t0) || st.Failures != 0 ||
+		!st.NotBefore.IsZero() || st.Source != "provider" || st.LastAnswer != "good" {
+		t.Errorf("after good: %+v", st)
+	}
+	if d := Decide(st, addrs(a, v6), t0.Add(time.Minute), force); d.Action != None {
+		t.Errorf("right after good the same address must not be sent again: %+v", d)
+	}
+
+	w := Apply(st, Outcome{Kind: ProviderWait, Code: "911"}, t0, 0)
+	if !w.NotBefore.Equal(t0.Add(30*time.Minute)) || len(w.Registered) != 2 {
+		t.Errorf("after 911: %+v", w)
+	}
+	if w = Apply(st, Outcome{Kind: ProviderWait, Code: "server-error", RetryAfter: 2 * time.Hour}, t0, 0); !w.NotBefore.Equal(t0.Add(2 * time.Hour)) {
+		t.Errorf("a longer Retry-After must be honoured: %v", w.NotBefore)
+	}
+	if w = Apply(st, Outcome{Kind: ProviderWait, RetryAfter: time.Minute}, t0, 0); !w.NotBefore.Equal(t0.Add(30 * time.Minute)) {
+		t.Errorf("a shorter Retry-After must not shorten the 30 min: %v", w.NotBefore)
+	}
+
+	f := Apply(st, Outcome{Kind: Fatal, Code: "badauth", Reason: "wrong"}, t0, 0)
+	if f.Stop == nil || f.Stop.Code != "badauth" {
+		t.Errorf("after badauth: %+v", f)
+	}
+	if d := Decide(f, addrs(b), t0.Add(1000*time.Hour), force); d.Action != Stopped {
+		t.Errorf("a stop must outlast any time: %v", d.Action)
+	}
+
+	inDNS := Apply(State{Fingerprint: "fp"}, Outcome{Kind: AlreadyInDNS, Addrs: addrs(a)}, t0, 0)
+	if inDNS.Source != "dns" || !inDNS.LastAttempt.IsZero() {
+		t.Errorf("DNS holding the address is not an attempt: %+v", inDNS)
+	}
+	if d := Decide(inDNS, addrs(a), t0.Add(time.Hour), force); d.Action != None {
+		t.Errorf("after DNS agreed, nothing is sent: %v", d.Action)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	st := State{}
+	var last time.Duration
+	for n := 1; n <= 8; n++ {
+		st = Apply(st, Outcome{Kind: NetworkError, Code: "timeout"}, t0, 0)
+		got := st.NotBefore.Sub(t0)
+		want := min(BackoffMax, BackoffMin<<(n-1))
+		if got != want || got < last {
+			t.Errorf("failure %d: wait %v, want %v", n, got, want)
+		}
+		last = got
+	}
+	for _, j := range []float64{0, 0.5, 0.999} {
+		d := Backoff(3, j)
+		if d > 4*time.Minute || d < 3*time.Minute {
+			t.Errorf("Backoff(3, %v) = %v, want 3..4 min", j, d)
+		}
+	}
+	if Backoff(100, 0) != BackoffMax {
+		t.Error("backoff must cap at 30 min")
+	}
+}
+
+func TestReconcile(t *testing.T) {
+	stopped := State{Fingerprint: "old", Registered: addrs(a), Stop: &Stop{Code: "badauth"}}
+	if st := Reconcile(stopped, "old", nil, t0); st.Stop == nil {
+		t.Error("same settings: the stop stays")
+	}
+	if st := Reconcile(stopped, "new", nil, t0); st.Stop != nil || len(st.Registered) != 0 || st.Fingerprint != "new" {
+		t.Errorf("changed settings clear the stop and what was registered for the old ones: %+v", st)
+	}
+	waiting := State{Fingerprint: "old", NotBefore: t0.Add(10 * time.Minute)}
+	if st := Reconcile(waiting, "new", nil, t0); !st.NotBefore.Equal(waiting.NotBefore) {
+		t.Error("a provider's 30-minute wait outlives a settings change")
+	}
+	backoff := State{Fingerprint: "old", NotBefore: t0.Add(10 * time.Minute), Failures: 2}
+	if st := Reconcile(backoff, "new", nil, t0); !st.NotBefore.IsZero() {
+		t.Error("a network backoff is reset by a settings change")
+	}
+	st := Reconcile(State{}, "fp", addrs(a), t0)
+	if len(st.Registered) != 1 || st.Source != "option ip" {
+		t.Errorf("option ip is read when no state exists: %+v", st)
+	}
+	if st := Reconcile(State{Fingerprint: "fp", Registered: addrs(b), LastAttempt: t0}, "fp", addrs(a), t0); st.Registered[0] != b {
+		t.Error("option ip must not override the state")
+	}
+}
