@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -99,8 +100,9 @@ type Result struct {
 
 // Answer is the provider's whole answer to one request.
 type Answer struct {
-	Status  int
-	Results []Result // one per host name, in request order
+	Status     int
+	Results    []Result      // one per host name, in request order
+	RetryAfter time.Duration // from a Retry-After header, if any
 }
 
 // Worst returns the result that decides for the profile: fatal before wait before registered.

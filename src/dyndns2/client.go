@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -106,7 +107,27 @@ func (c *Client) Update(ctx context.Context, r Request) (Answer, error) {
 	if err != nil {
 		return Answer{}, fmt.Errorf("reading the answer: %w", scrub(err))
 	}
-	return ParseAnswer(resp.StatusCode, body, r.Hostnames), nil
+	a := ParseAnswer(resp.StatusCode, body, r.Hostnames)
+	a.RetryAfter = retryAfter(resp.Header)
+	return a, nil
+}
+
+// retryAfter reads Retry-After: seconds, or an HTTP date measured against the
+// response's own Date header (so that a wrong local clock does not matter).
+func retryAfter(h http.Header) time.Duration {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	at, err1 := http.ParseTime(v)
+	date, err2 := http.ParseTime(h.Get("Date"))
+	if err1 != nil || err2 != nil || !at.After(date) {
+		return 0
+	}
+	return at.Sub(date)
 }
 
 func resultsFor(hosts []string, r Result) []Result {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestParseAnswer(t *testing.T) {
@@ -175,5 +176,22 @@ func TestNetworkErrorIsError(t *testing.T) {
 	_, err := (&Client{}).Update(context.Background(), Request{Server: addr, Path: "/", Hostnames: []string{"h.example.com"}})
 	if err == nil {
 		t.Fatal("a refused connection must be an error")
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	for _, tc := range []struct {
+		h    http.Header
+		want time.Duration
+	}{
+		{http.Header{}, 0},
+		{http.Header{"Retry-After": {"3600"}}, time.Hour},
+		{http.Header{"Retry-After": {"soon"}}, 0},
+		{http.Header{"Retry-After": {"Wed, 21 Oct 2026 09:28:00 GMT"}, "Date": {"Wed, 21 Oct 2026 07:28:00 GMT"}}, 2 * time.Hour},
+		{http.Header{"Retry-After": {"Wed, 21 Oct 2026 07:28:00 GMT"}}, 0},
+	} {
+		if got := retryAfter(tc.h); got != tc.want {
+			t.Errorf("retryAfter(%v) = %v, want %v", tc.h, got, tc.want)
+		}
 	}
 }

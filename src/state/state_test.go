@@ -1,38 +1,81 @@
 package state
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
+
+	"ddns-updater/src/updater"
 )
 
-type sample struct {
-	IP string    `json:"ip"`
-	At time.Time `json:"at"`
+var t0 = time.Date(2026, 11, 26, 12, 0, 0, 123, time.UTC)
+
+func full() updater.State {
+	return updater.State{
+		Fingerprint:  "abc123",
+		Registered:   []netip.Addr{netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("2001:db8::7")},
+		RegisteredAt: t0, Source: "provider",
+		Stop:      &updater.Stop{Code: "badauth", Reason: "username or password wrong: fix them", At: t0.Add(time.Hour)},
+		NotBefore: t0.Add(2 * time.Hour), Failures: 3, LastAttempt: t0.Add(time.Minute), LastAnswer: "badauth",
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	for _, st := range []updater.State{{}, {Fingerprint: "x"}, full()} {
+		got, err := Decode(Encode(st))
+		if err != nil || !reflect.DeepEqual(got, st) {
+			t.Errorf("round trip of %+v: %+v, %v\n%s", st, got, err, Encode(st))
+		}
+	}
+	st := full()
+	st.LastAnswer = "line1\nline2"
+	if got, _ := Decode(Encode(st)); got.LastAnswer != "line1 line2" {
+		t.Errorf("a newline in a value must not break the format: %q", got.LastAnswer)
+	}
+}
+
+func TestDecodeDamaged(t *testing.T) {
+	good := string(Encode(full()))
+	for name, data := range map[string]string{
+		"empty":     "",
+		"truncated": good[:len(good)/2],
+		"no end":    strings.TrimSuffix(good, "end\n"),
+		"garbage":   "\x00\x01\x02",
+		"bad time":  header + "\nregistered_at yesterday\nend\n",
+		"bad count": header + "\nfailures many\nend\n",
+	} {
+		if st, err := Decode([]byte(data)); err == nil {
+			t.Errorf("%s: accepted as %+v", name, st)
+		}
+	}
+	if st, err := Decode([]byte(header + "\nfuture_field 1\nfingerprint f\nend\n")); err != nil || st.Fingerprint != "f" {
+		t.Errorf("unknown keys must be skipped: %+v, %v", st, err)
+	}
 }
 
 func TestSaveLoad(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "state")
 	d := Open(dir)
-	var got sample
-	if err := d.Load("home", &got); err != nil || got != (sample{}) {
-		t.Fatalf("missing file: %v, %+v", err, got)
+	if st, err := d.Load("home"); err != nil || !reflect.DeepEqual(st, updater.State{}) {
+		t.Fatalf("missing file: %v, %+v", err, st)
 	}
-	want := sample{IP: "203.0.113.7", At: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	want := full()
 	if err := d.Save("home", want); err != nil {
 		t.Fatal(err)
 	}
-	for path, mode := range map[string]os.FileMode{dir: 0o700 | os.ModeDir, filepath.Join(dir, "home.json"): 0o600} {
+	for path, mode := range map[string]os.FileMode{dir: 0o700 | os.ModeDir, filepath.Join(dir, "home.state"): 0o600} {
 		if fi, err := os.Stat(path); err != nil || fi.Mode() != mode {
 			t.Errorf("%s: mode %v, want %v (%v)", path, fi.Mode(), mode, err)
 		}
 	}
-	if err := Open(dir).Load("home", &got); err != nil || got != want {
+	if got, err := Open(dir).Load("home"); err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("reload: %+v, %v", got, err)
 	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("temporary files left behind: %v", entries)
 	}
 }
@@ -40,33 +83,32 @@ func TestSaveLoad(t *testing.T) {
 func TestSaveOnlyWhenChanged(t *testing.T) {
 	dir := t.TempDir()
 	d := Open(dir)
-	s := sample{IP: "203.0.113.7"}
-	if err := d.Save("p", s); err != nil {
+	st := updater.State{Fingerprint: "a"}
+	if err := d.Save("p", st); err != nil {
 		t.Fatal(err)
 	}
-	file := filepath.Join(dir, "p.json")
+	file := filepath.Join(dir, "p.state")
 	old := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 	os.Chtimes(file, old, old)
-	if err := d.Save("p", s); err != nil {
+	if err := d.Save("p", st); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Stat(file); !fi.ModTime().Equal(old) {
 		t.Error("an unchanged state was written again")
 	}
-	s.IP = "203.0.113.8"
-	d.Save("p", s)
+	st.Fingerprint = "b"
+	d.Save("p", st)
 	if fi, _ := os.Stat(file); fi.ModTime().Equal(old) {
 		t.Error("a changed state was not written")
 	}
 }
 
-func TestCorruptFile(t *testing.T) {
+func TestCorruptFileIsAnError(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "p.json"), []byte(`{"ip":"203.0.`), 0o600)
-	got := sample{IP: "untouched"}
-	err := Open(dir).Load("p", &got)
-	if err == nil || got.IP != "untouched" {
-		t.Errorf("truncated file: err %v, value %+v", err, got)
+	os.WriteFile(filepath.Join(dir, "p.state"), []byte(header+"\nfingerprint x\n"), 0o600)
+	st, err := Open(dir).Load("p")
+	if err == nil || st.Fingerprint != "" {
+		t.Errorf("truncated file: err %v, state %+v", err, st)
 	}
 }
 
@@ -74,7 +116,7 @@ func TestUnwritableDir(t *testing.T) {
 	// root writes through permissions, so use a path under a regular file instead
 	file := filepath.Join(t.TempDir(), "f")
 	os.WriteFile(file, nil, 0o600)
-	if err := Open(filepath.Join(file, "sub")).Save("p", sample{}); err == nil {
+	if err := Open(filepath.Join(file, "sub")).Save("p", updater.State{}); err == nil {
 		t.Error("saving under a regular file must fail")
 	}
 }

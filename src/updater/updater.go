@@ -19,24 +19,24 @@ const (
 	MaxWaitSeen = 24 * time.Hour // a NotBefore further ahead means the clock went back
 )
 
-// State is what a profile remembers between runs (stored as JSON).
+// State is what a profile remembers between runs (package state stores it).
 type State struct {
-	Fingerprint  string       `json:"fingerprint"`
-	Registered   []netip.Addr `json:"registered,omitempty"` // what the provider holds, IPv4 first
-	RegisteredAt time.Time    `json:"registered_at,omitzero"`
-	Source       string       `json:"source,omitempty"` // how Registered was learnt: provider, dns, option ip
-	Stop         *Stop        `json:"stop,omitempty"`
-	NotBefore    time.Time    `json:"not_before,omitzero"` // no attempt before this
-	Failures     int          `json:"failures,omitempty"`  // consecutive network failures
-	LastAttempt  time.Time    `json:"last_attempt,omitzero"`
-	LastAnswer   string       `json:"last_answer,omitempty"`
+	Fingerprint  string
+	Registered   []netip.Addr // what the provider holds, IPv4 first
+	RegisteredAt time.Time
+	Source       string // how Registered was learnt: provider, dns, option ip
+	Stop         *Stop
+	NotBefore    time.Time // no attempt before this
+	Failures     int       // consecutive network failures
+	LastAttempt  time.Time
+	LastAnswer   string
 }
 
 // Stop is a fatal answer: nothing is sent until the settings change.
 type Stop struct {
-	Code   string    `json:"code"`
-	Reason string    `json:"reason"`
-	At     time.Time `json:"at"`
+	Code   string
+	Reason string
+	At     time.Time
 }
 
 // Action is what to do now.

@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"ddns-updater/src/internal/dnstest"
+	"ddns-updater/src/internal/testcert"
+	"ddns-updater/src/ipsource"
+)
+
+const secret = "Pa55-w0rd-n3ver-logged"
+
+type world struct {
+	dir      string
+	requests atomic.Int32
+	answer   atomic.Value
+	prov     *httptest.Server
+	check    *httptest.Server
+	dns      *dnstest.Server
+	cert     *testcert.Cert
+}
+
+func newWorld(t *testing.T) *world {
+	policy = ipsource.Policy{AllowDocumentation: true}
+	w := &world{dir: t.TempDir(), cert: testcert.New(t, time.Now().Add(-time.Hour))}
+	w.answer.Store("good 203.0.113.7")
+	w.prov = httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w.requests.Add(1)
+		fmt.Fprint(rw, w.answer.Load())
+	}))
+	w.check = httptest.NewUnstartedServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(rw, "Current IP Address: 203.0.113.7")
+	}))
+	for _, s := range []*httptest.Server{w.prov, w.check} {
+		s.TLS = w.cert.Server
+		s.StartTLS()
+		t.Cleanup(s.Close)
+	}
+	dns, err := dnstest.Start(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dns.Close)
+	w.dns = dns
+	return w
+}
+
+func (w *world) config(t *testing.T, profiles string) string {
+	text := fmt.Sprintf("config global 'global'\n\toption state_dir '%s/state'\n\n", w.dir) + profiles
+	text = strings.NewReplacer("@PROVIDER@", w.prov.Listener.Addr().String(), "@CHECKIP@", w.check.Listener.Addr().String(),
+		"@CAFILE@", w.cert.CAFile, "@DNS@", w.dns.Addr.String(), "@SECRET@", secret).Replace(text)
+	path := filepath.Join(w.dir, "ddns-updater")
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+const goodProfile = `config profile 'DDNS'
+	option enabled '1'
+	option server '@PROVIDER@'
+	option username 'me@example.com'
+	option password '@SECRET@'
+	option hostname 'home.example.com'
+	option external_ip_server '@CHECKIP@'
+	option ca_file '@CAFILE@'
+	option dns_server '@DNS@'
+`
+
+func runMain(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(context.Background(), args, &o, &e)
+	if strings.Contains(o.String()+e.String(), secret) {
+		t.Errorf("the password appears in the output of %v:\n%s%s", args, &o, &e)
+	}
+	return code, o.String(), e.String()
+}
+
+func TestOnceExitCodes(t *testing.T) {
+	w := newWorld(t)
+	cfg := w.config(t, goodProfile)
+	if code, _, stderr := runMain(t, "--config", cfg, "--once"); code != 0 || w.requests.Load() != 1 {
+		t.Fatalf("good: exit %d, %d requests\n%s", code, w.requests.Load(), stderr)
+	}
+	if code, _, stderr := runMain(t, "--config", cfg, "--once"); code != 0 || w.requests.Load() != 1 {
+		t.Fatalf("unchanged: exit %d, %d requests\n%s", code, w.requests.Load(), stderr)
+	}
+	// A new hostname changes the settings: sent again; badauth then stops it.
+	w.answer.Store("badauth")
+	cfg = w.config(t, goodProfile+"\toption hostname 'other.example.com'\n")
+	code, _, stderr := runMain(t, "--config", cfg, "--once")
+	if code != 1 || w.requests.Load() != 2 || !strings.Contains(stderr, "username or password wrong") {
+		t.Fatalf("badauth: exit %d, %d requests\n%s", code, w.requests.Load(), stderr)
+	}
+	if code, _, stderr := runMain(t, "--config", cfg, "--once"); code != 1 || w.requests.Load() != 2 || !strings.Contains(stderr, "stopped since") {
+		t.Fatalf("stopped: exit %d, %d requests\n%s", code, w.requests.Load(), stderr)
+	}
+}
+
+func TestDryRunMain(t *testing.T) {
+	w := newWorld(t)
+	cfg := w.config(t, goodProfile)
+	code, stdout, stderr := runMain(t, "--config", cfg, "--dry-run")
+	if code != 0 || w.requests.Load() != 0 {
+		t.Fatalf("exit %d, %d requests\n%s", code, w.requests.Load(), stderr)
+	}
+	if !strings.Contains(stdout, "would send: GET https://"+w.prov.Listener.Addr().String()+"/nic/update?hostname=home.example.com&myip=203.0.113.7") ||
+		!strings.Contains(stdout, `basic auth user "me@example.com", password ********`) ||
+		!strings.Contains(stdout, "User-Agent \"ddns-updater/dev (OpenWrt; linux/") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	w := newWorld(t)
+	broken := "config profile 'home'\n\toption enabled 1\n\toption server ''\n\toption username 'a:b'\n"
+	cfg := w.config(t, broken)
+	code, _, stderr := runMain(t, "--config", cfg, "--once")
+	if code != 2 {
+		t.Errorf("no usable profile: exit %d, want 2", code)
+	}
+	for _, want := range []string{
+		cfg + ": profile 'home': option server: empty; expected a host name such as members.dyndns.org",
+		cfg + ": profile 'home': option username: contains ':'",
+		cfg + ": profile 'home': option password: empty",
+		cfg + ": profile 'home': option hostname: empty",
+		"no usable profile",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	// A broken profile beside a good one: the good one runs, the exit status says something failed.
+	cfg = w.config(t, goodProfile+"\n"+broken)
+	if code, _, stderr := runMain(t, "--config", cfg, "--once"); code != 1 || w.requests.Load() != 1 || !strings.Contains(stderr, "option server: empty") {
+		t.Errorf("exit %d, %d requests\n%s", code, w.requests.Load(), stderr)
+	}
+}
+
+func TestSelection(t *testing.T) {
+	w := newWorld(t)
+	disabled := strings.Replace(goodProfile, "option enabled '1'", "option enabled '0'", 1)
+	cfg := w.config(t, disabled)
+	if code, _, stderr := runMain(t, "--config", cfg, "--once"); code != 2 || !strings.Contains(stderr, "no profile is enabled") {
+		t.Errorf("nothing enabled: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runMain(t, "--config", cfg, "--once", "--profile", "DDNS"); code != 0 || w.requests.Load() != 1 {
+		t.Errorf("--profile runs a disabled profile: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runMain(t, "--config", cfg, "--once", "--profile", "DDNS", "--profile", "nope"); code != 2 || !strings.Contains(stderr, "no profile 'nope'") {
+		t.Errorf("unknown profile: exit %d\n%s", code, stderr)
+	}
+}
+
+func TestMisc(t *testing.T) {
+	if code, stdout, _ := runMain(t, "--version"); code != 0 || stdout != "ddns-updater dev\n" {
+		t.Errorf("--version: %d %q", code, stdout)
+	}
+	if code, _, stderr := runMain(t, "--config", "/nonexistent/ddns-updater", "--once"); code != 2 || !strings.Contains(stderr, "/nonexistent/ddns-updater") {
+		t.Errorf("missing file: %d %q", code, stderr)
+	}
+	w := newWorld(t)
+	cfg := w.config(t, "config profile 'x'\n\toption password 'unterminated\n")
+	if code, _, stderr := runMain(t, "--config", cfg, "--once"); code != 2 || !strings.Contains(stderr, cfg+": line 5, byte") {
+		t.Errorf("syntax error: %d %q", code, stderr)
+	}
+	if code, _, _ := runMain(t, "--bogus"); code != 2 {
+		t.Errorf("unknown flag: exit %d", code)
+	}
+}

@@ -1,0 +1,499 @@
+package runner
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ddns-updater/src/config"
+	"ddns-updater/src/dyndns2"
+	"ddns-updater/src/internal/dnstest"
+	"ddns-updater/src/internal/testcert"
+	"ddns-updater/src/ipsource"
+	"ddns-updater/src/logx"
+	"ddns-updater/src/state"
+	"ddns-updater/src/updater"
+)
+
+const password = "S3cr3t-pä'ss\"word"
+
+var (
+	ipA = netip.MustParseAddr("203.0.113.7")
+	ipB = netip.MustParseAddr("203.0.113.8")
+	t0  = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+)
+
+// seen is one request as the provider received it.
+type seen struct {
+	Path, Hostname, MyIP, User, Pass, UA string
+	Auth                                 bool
+}
+
+// provider is a loopback dyndns2 server whose answer the test sets.
+type provider struct {
+	mu     sync.Mutex
+	reqs   []seen
+	status int
+	body   string
+	header http.Header
+}
+
+func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	u, pw, ok := r.BasicAuth()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.reqs = append(p.reqs, seen{r.URL.Path, r.URL.Query().Get("hostname"), r.URL.Query().Get("myip"), u, pw, r.UserAgent(), ok})
+	for k, v := range p.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(p.status)
+	w.Write([]byte(p.body))
+}
+
+func (p *provider) answer(status int, body string) {
+	p.mu.Lock()
+	p.status, p.body, p.header = status, body, nil
+	p.mu.Unlock()
+}
+
+func (p *provider) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.reqs)
+}
+
+func (p *provider) last() seen {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reqs[len(p.reqs)-1]
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type env struct {
+	t        *testing.T
+	cert     *testcert.Cert
+	prov     *provider
+	provSrv  *httptest.Server
+	checkSrv *httptest.Server
+	mu       sync.Mutex
+	current  netip.Addr // what the checkip server answers
+	checks   int
+	dns      *dnstest.Server
+	stateDir string
+	now      time.Time
+	logs     *syncBuffer
+}
+
+func newEnv(t *testing.T, dnsRecords map[string][]netip.Addr) *env {
+	e := &env{t: t, cert: testcert.New(t, t0.Add(-time.Hour)), prov: &provider{status: 200, body: "good 203.0.113.7"},
+		current: ipA, stateDir: t.TempDir(), now: t0, logs: &syncBuffer{}}
+	e.provSrv = httptest.NewUnstartedServer(e.prov)
+	e.provSrv.TLS = e.cert.Server
+	e.provSrv.StartTLS()
+	t.Cleanup(e.provSrv.Close)
+	e.checkSrv = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.checks++
+		fmt.Fprintf(w, "<html><body>Current IP Address: %s</body></html>", e.current)
+	}))
+	e.checkSrv.TLS = e.cert.Server
+	e.checkSrv.StartTLS()
+	t.Cleanup(e.checkSrv.Close)
+	if dnsRecords == nil {
+		dnsRecords = map[string][]netip.Addr{}
+	}
+	dns, err := dnstest.Start(dnsRecords)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(dns.Close)
+	e.dns = dns
+	return e
+}
+
+func (e *env) setIP(a netip.Addr) {
+	e.mu.Lock()
+	e.current = a
+	e.mu.Unlock()
+}
+
+// profile builds a profile the way users do: from UCI text.
+func (e *env) profile(extra string) *config.Profile {
+	text := fmt.Sprintf(`config profile 'home'
+	option enabled 1
+	option server '%s'
+	option username 'me@example.com'
+	option password '%s'
+	option hostname 'home.example.com'
+	option external_ip_server '%s'
+	option ca_file '%s'
+	option dns_server '%s'
+%s`, e.provSrv.Listener.Addr(), strings.ReplaceAll(password, "'", `'\''`), e.checkSrv.Listener.Addr(), e.cert.CAFile, e.dns.Addr, extra)
+	c, err := config.Parse("/etc/config/ddns-updater", []byte(text))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	p := c.Profiles[0]
+	if !p.Usable() {
+		e.t.Fatalf("test profile unusable: %v", p.Problems)
+	}
+	return p
+}
+
+// run is one run of the program: a fresh runner and state directory handle.
+func (e *env) run(p *config.Profile) Result {
+	r := &Runner{
+		Store: state.Open(e.stateDir), Now: func() time.Time { return e.now },
+		Log: logx.New(e.logs, logx.Debug), UserAgent: "ddns-updater/test (OpenWrt; linux/test)",
+		Policy: ipsource.Policy{AllowDocumentation: true}, Out: e.logs,
+	}
+	return r.Run(context.Background(), p)
+}
+
+func (e *env) advance(d time.Duration) { e.now = e.now.Add(d) }
+
+func (e *env) noPasswordInLogs() {
+	e.t.Helper()
+	if strings.Contains(e.logs.String(), password) || strings.Contains(e.logs.String(), "S3cr3t") {
+		e.t.Errorf("the password appears in the log:\n%s", e.logs)
+	}
+}
+
+func TestFirstRequestIsExact(t *testing.T) {
+	e := newEnv(t, nil)
+	res := e.run(e.profile(""))
+	if !res.OK || e.prov.count() != 1 {
+		t.Fatalf("result %+v, %d requests\n%s", res, e.prov.count(), e.logs)
+	}
+	got := e.prov.last()
+	want := seen{Path: "/nic/update", Hostname: "home.example.com", MyIP: "203.0.113.7", User: "me@example.com",
+		Pass: password, UA: "ddns-updater/test (OpenWrt; linux/test)", Auth: true}
+	if got != want {
+		t.Errorf("request\n got %+v\nwant %+v", got, want)
+	}
+	if !strings.Contains(e.logs.String(), "update sent; answer: good 203.0.113.7") {
+		t.Errorf("log lacks the outcome:\n%s", e.logs)
+	}
+	e.noPasswordInLogs()
+}
+
+// TestAnswers: for every answer, what the next runs do.
+func TestAnswers(t *testing.T) {
+	type step struct {
+		after time.Duration
+		ip    netip.Addr
+		sends bool
+	}
+	registered := []step{{time.Minute, ipA, false}, {24 * time.Hour, ipA, false}, {time.Minute, ipB, true}}
+	stopped := []step{{time.Minute, ipA, false}, {time.Minute, ipB, false}, {1000 * time.Hour, ipB, false}}
+	waits := []step{{29 * time.Minute, ipA, false}, {time.Minute, ipA, true}}
+	for _, tc := range []struct {
+		status int
+		body   string
+		ok     bool
+		next   []step
+	}{
+		{200, "good 203.0.113.7", true, registered},
+		{200, "nochg 203.0.113.7", true, registered},
+		{200, "badauth", false, stopped},
+		{200, "!donator", false, stopped},
+		{200, "notfqdn", false, stopped},
+		{200, "nohost", false, stopped},
+		{200, "numhost", false, stopped},
+		{200, "abuse", false, stopped},
+		{200, "badagent", false, stopped},
+		{200, "good 127.0.0.1", false, stopped},
+		{200, "badsys", false, stopped},
+		{200, "!yours", false, stopped},
+		{200, "!active", false, stopped},
+		{200, "<html>hello</html>", false, stopped},
+		{401, "", false, stopped},
+		{200, "dnserr", false, waits},
+		{200, "911", false, waits},
+		{500, "", false, waits},
+		{502, "Bad Gateway", false, waits},
+		{503, "", false, waits},
+	} {
+		t.Run(fmt.Sprintf("%d %s", tc.status, tc.body), func(t *testing.T) {
+			e := newEnv(t, nil)
+			e.prov.answer(tc.status, tc.body)
+			p := e.profile("")
+			if res := e.run(p); res.OK != tc.ok || e.prov.count() != 1 {
+				t.Fatalf("first run: %+v, %d requests", res, e.prov.count())
+			}
+			for i, s := range tc.next {
+				e.advance(s.after)
+				e.setIP(s.ip)
+				before := e.prov.count()
+				e.run(p)
+				if sent := e.prov.count() > before; sent != s.sends {
+					t.Fatalf("step %d (+%v, %s): sent=%v, want %v\n%s", i, s.after, s.ip, sent, s.sends, e.logs)
+				}
+			}
+			e.noPasswordInLogs()
+		})
+	}
+}
+
+func TestStopLiftedBySettingsChange(t *testing.T) {
+	e := newEnv(t, nil)
+	e.prov.answer(200, "badauth")
+	e.run(e.profile(""))
+	if !strings.Contains(e.logs.String(), "username or password wrong") {
+		t.Errorf("the log must say what to fix:\n%s", e.logs)
+	}
+	e.advance(time.Hour)
+	if res := e.run(e.profile("\toption enabled 1\n")); res.OK || res.Action != updater.Stopped || e.prov.count() != 1 {
+		t.Fatalf("same settings must stay stopped: %+v", res)
+	}
+	e.prov.answer(200, "good 203.0.113.7")
+	p := e.profile("\toption password 'fixed'\n")
+	if res := e.run(p); !res.OK || e.prov.count() != 2 || e.prov.last().Pass != "fixed" {
+		t.Fatalf("changed settings must resume: %+v, %d requests", res, e.prov.count())
+	}
+	if !strings.Contains(e.logs.String(), "the stop after the answer badauth is lifted") {
+		t.Errorf("the log must say the stop was lifted:\n%s", e.logs)
+	}
+}
+
+func TestForceInterval(t *testing.T) {
+	e := newEnv(t, nil)
+	p := e.profile("\toption force_interval 2d\n")
+	e.run(p)
+	e.advance(2*24*time.Hour - time.Minute)
+	e.run(p)
+	if e.prov.count() != 1 {
+		t.Fatal("sent before force_interval")
+	}
+	e.advance(time.Minute)
+	e.run(p)
+	if e.prov.count() != 2 {
+		t.Fatal("not re-sent after force_interval")
+	}
+}
+
+func TestNetworkErrorBacksOff(t *testing.T) {
+	e := newEnv(t, nil)
+	p := e.profile("")
+	e.provSrv.Close() // nothing answers now
+	if res := e.run(p); res.OK {
+		t.Fatal("a refused connection must fail")
+	}
+	if !strings.Contains(e.logs.String(), "retry 1 not before 2026-11-26T12:01:00Z") {
+		t.Errorf("log:\n%s", e.logs)
+	}
+	e.advance(30 * time.Second)
+	if res := e.run(p); res.Action != updater.Wait {
+		t.Errorf("within the backoff: %+v", res)
+	}
+	e.advance(30 * time.Second)
+	e.run(p)
+	if !strings.Contains(e.logs.String(), "retry 2 not before 2026-11-26T12:03:00Z") {
+		t.Errorf("the second wait must double:\n%s", e.logs)
+	}
+}
+
+func TestStartupDNS(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		records map[string][]netip.Addr
+		fail    bool
+		sends   bool
+	}{
+		{"DNS holds the address", map[string][]netip.Addr{"home.example.com": {ipA}}, false, false},
+		{"DNS holds another", map[string][]netip.Addr{"home.example.com": {ipB}}, false, true},
+		{"NXDOMAIN", nil, false, true},
+		{"DNS fails", map[string][]netip.Addr{"home.example.com": {ipA}}, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.records)
+			e.dns.SetFail(tc.fail)
+			p := e.profile("")
+			if res := e.run(p); !res.OK {
+				t.Fatalf("%+v\n%s", res, e.logs)
+			}
+			if sent := e.prov.count() == 1; sent != tc.sends {
+				t.Fatalf("sent=%v, want %v\n%s", sent, tc.sends, e.logs)
+			}
+			// After that the state is the truth: DNS is not asked again, even when it disagrees.
+			q := e.dns.Queries()
+			e.dns.SetFail(false)
+			e.advance(time.Hour)
+			e.run(p)
+			if e.dns.Queries() != q || e.prov.count() > 1 {
+				t.Errorf("second run asked DNS (%d→%d) or sent (%d)", q, e.dns.Queries(), e.prov.count())
+			}
+		})
+	}
+}
+
+func TestLegacyOptionIP(t *testing.T) {
+	e := newEnv(t, nil)
+	p := e.profile("\toption ip '203.0.113.7'\n")
+	if res := e.run(p); !res.OK || e.prov.count() != 0 || e.dns.Queries() != 0 {
+		t.Fatalf("option ip equal to the current address: nothing to send or ask (%+v)", res)
+	}
+	e.setIP(ipB)
+	e.advance(time.Minute)
+	e.run(p)
+	if e.prov.count() != 1 {
+		t.Fatal("a changed address must be sent")
+	}
+}
+
+func TestCheckipRejected(t *testing.T) {
+	e := newEnv(t, nil)
+	e.setIP(netip.MustParseAddr("192.168.1.2"))
+	p := e.profile("")
+	if res := e.run(p); res.OK || e.prov.count() != 0 || !strings.Contains(res.Summary, "private address") {
+		t.Errorf("a private address must not be sent: %+v", res)
+	}
+	if !strings.Contains(e.logs.String(), "192.168.1.2 is a private address (192.168.0.0/16), not a public address (allow_private 1 publishes it anyway); no update sent") {
+		t.Errorf("log:\n%s", e.logs)
+	}
+	if res := e.run(e.profile("\toption allow_private 1\n")); !res.OK || e.prov.count() != 1 {
+		t.Errorf("allow_private 1 opts in: %+v", res)
+	}
+}
+
+func TestMultiHost(t *testing.T) {
+	e := newEnv(t, nil)
+	e.prov.answer(200, "good 203.0.113.7\nnohost\n")
+	p := e.profile("\toption hostname 'a.example.com,b.example.com'\n")
+	if res := e.run(p); res.OK || res.Action != updater.Send {
+		t.Fatalf("%+v", res)
+	}
+	if got := e.prov.last().Hostname; got != "a.example.com,b.example.com" {
+		t.Errorf("hostname=%q", got)
+	}
+	if !strings.Contains(e.logs.String(), "nohost: a host name does not exist in this account") {
+		t.Errorf("log:\n%s", e.logs)
+	}
+	e.advance(time.Hour)
+	e.run(p)
+	if e.prov.count() != 1 {
+		t.Error("one fatal host stops the profile (the request carries all hosts)")
+	}
+}
+
+func TestDryRun(t *testing.T) {
+	e := newEnv(t, nil)
+	p := e.profile("")
+	r := &Runner{Store: state.Open(e.stateDir), Now: func() time.Time { return e.now }, Log: logx.New(e.logs, logx.Debug),
+		UserAgent: "ua", Policy: ipsource.Policy{AllowDocumentation: true}, DryRun: true, Out: e.logs}
+	res := r.Run(context.Background(), p)
+	if !res.OK || e.prov.count() != 0 {
+		t.Fatalf("dry run sent something: %+v", res)
+	}
+	out := e.logs.String()
+	if !strings.Contains(out, "would send: GET https://"+e.provSrv.Listener.Addr().String()+"/nic/update?hostname=home.example.com&myip=203.0.113.7") ||
+		!strings.Contains(out, "password ********") {
+		t.Errorf("output:\n%s", out)
+	}
+	if st, _ := state.Open(e.stateDir).Load("home"); st.Fingerprint != "" {
+		t.Error("a dry run must not write state")
+	}
+	e.noPasswordInLogs()
+}
+
+func TestPlainHTTPWarns(t *testing.T) {
+	e := newEnv(t, nil)
+	e.provSrv.Close()
+	e.checkSrv.Close()
+	plainProv := httptest.NewServer(e.prov)
+	defer plainProv.Close()
+	plainCheck := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, ipA) }))
+	defer plainCheck.Close()
+	text := fmt.Sprintf("config profile 'home'\n\toption server '%s'\n\toption username u\n\toption password '%s'\n"+
+		"\toption hostname home.example.com\n\toption external_ip_server '%s'\n\toption use_https 0\n\toption use_regex 0\n\toption dns_server '%s'\n",
+		plainProv.Listener.Addr(), "S3cr3t", plainCheck.Listener.Addr(), e.dns.Addr)
+	c, err := config.Parse("f", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := e.run(c.Profiles[0]); !res.OK || e.prov.count() != 1 {
+		t.Fatalf("%+v\n%s", res, e.logs)
+	}
+	if !strings.Contains(e.logs.String(), "use_https 0: the password travels in clear text") {
+		t.Errorf("no warning:\n%s", e.logs)
+	}
+	e.noPasswordInLogs()
+}
+
+// TestBothFamilies: ip_version both asks over tcp4 and tcp6 and sends one request with both.
+func TestBothFamilies(t *testing.T) {
+	ln6, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skip("no IPv6 loopback: ", err)
+	}
+	e := newEnv(t, nil)
+	v6 := netip.MustParseAddr("2001:db8::7")
+	check6 := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "your address: ", v6) }))
+	check6.Listener = ln6
+	check6.TLS = e.cert.Server
+	check6.StartTLS()
+	defer check6.Close()
+	// One checkip name with an A and an AAAA record, as on the Internet: tcp4 reaches
+	// the IPv4 server and tcp6 the IPv6 one.
+	dialer := func(target string) http.RoundTripper {
+		return &http.Transport{
+			TLSClientConfig: e.cert.Server.Clone(),
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				return (&net.Dialer{}).DialContext(ctx, "tcp", target)
+			},
+		}
+	}
+	t4, t6 := dialer(e.checkSrv.Listener.Addr().String()).(*http.Transport), dialer(ln6.Addr().String()).(*http.Transport)
+	t4.TLSClientConfig.RootCAs, t6.TLSClientConfig.RootCAs = e.cert.Pool, e.cert.Pool
+	t4.TLSClientConfig.ServerName, t6.TLSClientConfig.ServerName = "localhost", "localhost"
+	p := e.profile("\toption ip_version both\n")
+	r := &Runner{
+		Store: state.Open(e.stateDir), Now: func() time.Time { return e.now }, Log: logx.New(e.logs, logx.Debug),
+		Policy: ipsource.Policy{AllowDocumentation: true},
+		Clients: func(p *config.Profile) (Clients, error) {
+			c, err := NetClients(p, "ua")
+			c.Web = &ipsource.Web{V4: t4, V6: t6}
+			return c, err
+		},
+	}
+	if res := r.Run(context.Background(), p); !res.OK {
+		t.Fatalf("%+v\n%s", res, e.logs)
+	}
+	if got := e.prov.last().MyIP; got != "203.0.113.7,2001:db8::7" || e.prov.count() != 1 {
+		t.Errorf("myip=%q in %d requests", got, e.prov.count())
+	}
+}
+
+// TestOutcomeOfTimeout: a provider that does not answer in time is a network
+// error (backoff), never a stop. (dyndns2's tests time the timeout itself.)
+func TestOutcomeOfTimeout(t *testing.T) {
+	o := outcome(dyndns2.Answer{}, context.DeadlineExceeded, nil)
+	if o.Kind != updater.NetworkError || o.Reason != "the provider did not answer in time" {
+		t.Errorf("%+v", o)
+	}
+}
