@@ -211,3 +211,26 @@ func TestOptionsTable(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeReference: the README's reference names every option with its default.
+func TestReadmeReference(t *testing.T) {
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	for _, o := range Options() {
+		def := "—"
+		if o.Default != "" {
+			def = "`" + o.Default + "`"
+		}
+		list := ""
+		if o.List {
+			list = " (list)"
+		}
+		row := "| " + o.Section + " | `" + o.Name + "`" + list + " | " + def
+		if !strings.Contains(readme, row) {
+			t.Errorf("README lacks the row %q", row)
+		}
+	}
+}
