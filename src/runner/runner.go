@@ -95,6 +95,9 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile) Result {
 		log.Warn("state file unreadable; going on as if there were none", "err", err)
 		loaded = updater.State{}
 	}
+	if loaded.Fingerprint == "" {
+		log.Info("no state yet (first run since boot, or state lost): DNS is asked before anything is sent")
+	}
 	now := r.now()
 	st := updater.Reconcile(loaded, p.Fingerprint, p.LegacyIP, now)
 	if loaded.Fingerprint != "" && loaded.Fingerprint != st.Fingerprint {
@@ -153,6 +156,8 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile) Result {
 		switch {
 		case err != nil:
 			log.Warn("DNS lookup failed; sending the update", "err", err)
+		case !holds:
+			log.Debug("DNS does not hold " + addrList(observed) + " for every host name")
 		case holds:
 			st = updater.Apply(st, updater.Outcome{Kind: updater.AlreadyInDNS, Addrs: observed}, now, 0)
 			res.OK, res.Action, res.Summary = true, updater.None, "DNS already holds "+addrList(observed)+"; nothing sent"

@@ -246,6 +246,11 @@ func TestAnswers(t *testing.T) {
 			if res := e.run(p); res.OK != tc.ok || e.prov.count() != 1 {
 				t.Fatalf("first run: %+v, %d requests", res, e.prov.count())
 			}
+			want := seen{Path: "/nic/update", Hostname: "home.example.com", MyIP: "203.0.113.7", User: "me@example.com",
+				Pass: password, UA: "ddns-updater/test (OpenWrt; linux/test)", Auth: true}
+			if got := e.prov.last(); got != want {
+				t.Errorf("request\n got %+v\nwant %+v", got, want)
+			}
 			for i, s := range tc.next {
 				e.advance(s.after)
 				e.setIP(s.ip)
@@ -253,6 +258,14 @@ func TestAnswers(t *testing.T) {
 				e.run(p)
 				if sent := e.prov.count() > before; sent != s.sends {
 					t.Fatalf("step %d (+%v, %s): sent=%v, want %v\n%s", i, s.after, s.ip, sent, s.sends, e.logs)
+				}
+			}
+			if stopped := !tc.ok && !tc.next[len(tc.next)-1].sends; stopped {
+				// a change of the settings resumes at once
+				e.prov.answer(200, "good 203.0.113.8")
+				e.advance(time.Minute)
+				if res := e.run(e.profile("\toption password 'new'\n")); !res.OK || e.prov.last().Pass != "new" {
+					t.Fatalf("after a settings change: %+v\n%s", res, e.logs)
 				}
 			}
 			e.noPasswordInLogs()

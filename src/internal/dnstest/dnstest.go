@@ -21,6 +21,7 @@ type Server struct {
 	fail    bool
 	silent  bool
 	queries atomic.Int32
+	queried chan struct{}
 	done    chan struct{}
 }
 
@@ -30,7 +31,7 @@ func Start(records map[string][]netip.Addr) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{conn: conn, records: records, done: make(chan struct{})}
+	s := &Server{conn: conn, records: records, queried: make(chan struct{}, 1), done: make(chan struct{})}
 	s.Addr = conn.LocalAddr().(*net.UDPAddr).AddrPort()
 	go s.serve()
 	return s, nil
@@ -42,6 +43,9 @@ func (s *Server) SetSilent(v bool) { s.mu.Lock(); s.silent = v; s.mu.Unlock() }
 
 // Queries counts the questions received.
 func (s *Server) Queries() int { return int(s.queries.Load()) }
+
+// Queried receives after a question arrived (at most one signal is pending).
+func (s *Server) Queried() <-chan struct{} { return s.queried }
 
 // Close stops the server.
 func (s *Server) Close() { s.conn.Close(); <-s.done }
@@ -55,6 +59,10 @@ func (s *Server) serve() {
 			return
 		}
 		s.queries.Add(1)
+		select {
+		case s.queried <- struct{}{}:
+		default:
+		}
 		if resp := s.answer(buf[:n]); resp != nil {
 			s.conn.WriteTo(resp, from)
 		}
