@@ -165,14 +165,18 @@ func (e *env) profile(extra string) *config.Profile {
 	return p
 }
 
-// run is one run of the program: a fresh runner and state directory handle.
-func (e *env) run(p *config.Profile) Result {
-	r := &Runner{
+// runner is the program as started anew: a fresh runner and state directory handle.
+func (e *env) runner() *Runner {
+	return &Runner{
 		Store: state.Open(e.stateDir), Now: func() time.Time { return e.now },
 		Log: logx.New(e.logs, logx.Debug), UserAgent: "ddns-updater/test (OpenWrt; linux/test)",
 		Policy: ipsource.Policy{AllowDocumentation: true}, Out: e.logs,
 	}
-	return r.Run(context.Background(), p)
+}
+
+// run is one run of the program.
+func (e *env) run(p *config.Profile) Result {
+	return e.runner().Run(context.Background(), p)
 }
 
 func (e *env) advance(d time.Duration) { e.now = e.now.Add(d) }
@@ -417,8 +421,8 @@ func TestMultiHost(t *testing.T) {
 func TestDryRun(t *testing.T) {
 	e := newEnv(t, nil)
 	p := e.profile("")
-	r := &Runner{Store: state.Open(e.stateDir), Now: func() time.Time { return e.now }, Log: logx.New(e.logs, logx.Debug),
-		UserAgent: "ua", Policy: ipsource.Policy{AllowDocumentation: true}, DryRun: true, Out: e.logs}
+	r := e.runner()
+	r.DryRun = true
 	res := r.Run(context.Background(), p)
 	if !res.OK || e.prov.count() != 0 {
 		t.Fatalf("dry run sent something: %+v", res)
@@ -485,14 +489,11 @@ func TestBothFamilies(t *testing.T) {
 	t4.TLSClientConfig.RootCAs, t6.TLSClientConfig.RootCAs = e.cert.Pool, e.cert.Pool
 	t4.TLSClientConfig.ServerName, t6.TLSClientConfig.ServerName = "localhost", "localhost"
 	p := e.profile("\toption ip_version both\n")
-	r := &Runner{
-		Store: state.Open(e.stateDir), Now: func() time.Time { return e.now }, Log: logx.New(e.logs, logx.Debug),
-		Policy: ipsource.Policy{AllowDocumentation: true},
-		Clients: func(p *config.Profile) (Clients, error) {
-			c, err := NetClients(p, "ua")
-			c.Web = &ipsource.Web{V4: t4, V6: t6}
-			return c, err
-		},
+	r := e.runner()
+	r.Clients = func(p *config.Profile) (Clients, error) {
+		c, err := NetClients(p, "ua")
+		c.Web = &ipsource.Web{V4: t4, V6: t6}
+		return c, err
 	}
 	if res := r.Run(context.Background(), p); !res.OK {
 		t.Fatalf("%+v\n%s", res, e.logs)
