@@ -1,0 +1,87 @@
+// Package netifd asks OpenWrt's network daemon which kernel device carries a
+// logical interface (wan → pppoe-wan), through `ubus call network.interface.NAME status`.
+package netifd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+	"time"
+
+	"ddns-updater/src/jsonlite"
+)
+
+// ErrNotFound is netifd's answer for an interface it does not know.
+var ErrNotFound = errors.New("no such interface in /etc/config/network")
+
+// Status is the part of an interface's status the program uses.
+type Status struct {
+	Up       bool
+	L3Device string // the device carrying layer 3 (pppoe-wan); empty when down
+	Device   string // the underlying device (eth0.2)
+}
+
+// Dev returns the device whose addresses count: l3_device, else device.
+func (s Status) Dev() string {
+	if s.L3Device != "" {
+		return s.L3Device
+	}
+	return s.Device
+}
+
+// ParseStatus reads what `ubus call network.interface.NAME status` prints.
+func ParseStatus(data []byte) (Status, error) {
+	v, err := jsonlite.Parse(data)
+	if err != nil {
+		return Status{}, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return Status{}, errors.New("interface status is not a JSON object")
+	}
+	var s Status
+	s.Up, _ = m["up"].(bool)
+	s.L3Device, _ = m["l3_device"].(string)
+	s.Device, _ = m["device"].(string)
+	return s, nil
+}
+
+// Ubus runs the ubus command line tool.
+type Ubus struct {
+	Command []string      // nil: ubus; tests point it at a script
+	Timeout time.Duration // 0: 5 s
+}
+
+// Status asks netifd for the status of the logical interface name.
+func (u *Ubus) Status(ctx context.Context, name string) (Status, error) {
+	timeout := u.Timeout
+	if timeout == 0 {
+		timeout = 5 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	argv := u.Command
+	if argv == nil {
+		argv = []string{"ubus"}
+	}
+	args := append(append([]string{}, argv[1:]...), "call", "network.interface."+name, "status")
+	cmd := exec.CommandContext(ctx, argv[0], args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee) && (ee.ExitCode() == 4 || strings.Contains(stderr.String(), "Not found")):
+		return Status{}, fmt.Errorf("interface %q: %w", name, ErrNotFound)
+	case err != nil:
+		return Status{}, fmt.Errorf("ubus call network.interface.%s status: %v %s", name, err, strings.TrimSpace(stderr.String()))
+	}
+	s, err := ParseStatus(stdout.Bytes())
+	if err != nil {
+		return Status{}, fmt.Errorf("ubus call network.interface.%s status: %w", name, err)
+	}
+	return s, nil
+}

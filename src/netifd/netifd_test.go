@@ -1,0 +1,71 @@
+package netifd
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestParseFixtures(t *testing.T) {
+	for file, want := range map[string]Status{
+		"wan-dhcp-public.json":  {Up: true, L3Device: "eth1", Device: "eth1"},
+		"wan-pppoe-cgnat.json":  {Up: true, L3Device: "pppoe-wan", Device: "eth0.2"},
+		"wan-pppoe-public.json": {Up: true, L3Device: "pppoe-wan", Device: "eth0.2"},
+		"wan6-dhcpv6-pd.json":   {Up: true, L3Device: "pppoe-wan", Device: "pppoe-wan"},
+		"wwan-down.json":        {Up: false},
+		"lan-static.json":       {Up: true, L3Device: "br-lan", Device: "br-lan"},
+	} {
+		data, err := os.ReadFile(filepath.Join("testdata", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ParseStatus(data)
+		if err != nil || got != want {
+			t.Errorf("%s: %+v, %v; want %+v", file, got, err, want)
+		}
+	}
+	if (Status{Device: "eth1"}).Dev() != "eth1" || (Status{L3Device: "pppoe-wan", Device: "eth0.2"}).Dev() != "pppoe-wan" {
+		t.Error("Dev must prefer l3_device")
+	}
+	if _, err := ParseStatus([]byte("Command failed: Not found")); err == nil {
+		t.Error("text is not a status")
+	}
+}
+
+// fakeUbus writes a script that prints a fixture as ubus would.
+func fakeUbus(t *testing.T) []string {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "ubus")
+	abs, _ := filepath.Abs("testdata")
+	body := `#!/bin/sh
+# ubus call network.interface.NAME status
+case "$2" in
+network.interface.wan) cat "` + abs + `/wan-pppoe-cgnat.json" ;;
+network.interface.wwan) cat "` + abs + `/wwan-down.json" ;;
+*) cat "` + abs + `/not-found.txt" >&2; exit 4 ;;
+esac
+`
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return []string{script}
+}
+
+func TestUbus(t *testing.T) {
+	u := &Ubus{Command: fakeUbus(t)}
+	ctx := context.Background()
+	if s, err := u.Status(ctx, "wan"); err != nil || s.Dev() != "pppoe-wan" || !s.Up {
+		t.Errorf("wan: %+v, %v", s, err)
+	}
+	if s, err := u.Status(ctx, "wwan"); err != nil || s.Up || s.Dev() != "" {
+		t.Errorf("wwan: %+v, %v", s, err)
+	}
+	if _, err := u.Status(ctx, "nosuch"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("nosuch: %v", err)
+	}
+	if _, err := (&Ubus{Command: []string{"/nonexistent/ubus"}}).Status(ctx, "wan"); err == nil || errors.Is(err, ErrNotFound) {
+		t.Errorf("missing ubus: %v", err)
+	}
+}
