@@ -277,9 +277,6 @@ func checkProfile(file string, p *Profile) []error {
 	where := "profile '" + p.Name + "'"
 	var errs []error
 	add := func(opt, msg string) { errs = append(errs, &Error{file, where, opt, msg}) }
-	if (p.IPSource == SourceInterface || p.IPSource == SourceAuto) && p.Interface == "" && p.Device == "" {
-		add("interface", fmt.Sprintf("empty; ip_source %s needs a logical interface such as wan (or option device such as pppoe-wan)", p.IPSource))
-	}
 	if p.IPv6Suffix.IsValid() && !p.IPVersion.Has(true) {
 		add("ipv6_suffix", "set, but ip_version is 4; expected ip_version 6 or both")
 	}

@@ -37,7 +37,7 @@ func TestFull(t *testing.T) {
 		Username: "home.example.com", Password: "it's #not a comment",
 		Hostnames:        []string{"home.example.com", "www.example.com"},
 		ExternalIPServer: "checkip.dyndns.com", ExternalIPServerPath: "/", UseRegex: false,
-		IPSource: SourceWeb, IPVersion: IPv4, UseHTTPS: true,
+		IPSource: SourceAuto, Interface: "wan", IPVersion: IPv4, UseHTTPS: true,
 		CheckInterval: 10 * time.Minute, ForceInterval: 25 * 24 * time.Hour, Notify: true,
 		LegacyIP:    []netip.Addr{netip.MustParseAddr("198.51.100.4")},
 		Fingerprint: p.Fingerprint,
@@ -63,7 +63,7 @@ func TestDefaults(t *testing.T) {
 	}
 	p := c.Profiles[0]
 	if p.Enabled || p.ServerPath != "/nic/update" || p.ExternalIPServer != "checkip.dyndns.com" ||
-		p.ExternalIPServerPath != "/" || !p.UseRegex || p.IPSource != SourceWeb || p.IPVersion != IPv4 ||
+		p.ExternalIPServerPath != "/" || !p.UseRegex || p.IPSource != SourceAuto || p.Interface != "wan" || p.IPVersion != IPv4 ||
 		!p.UseHTTPS || p.CheckInterval != 10*time.Minute || p.ForceInterval != 25*24*time.Hour ||
 		p.AllowPrivate || p.DNSServer.IsValid() || !p.Notify || !p.Usable() {
 		t.Errorf("defaults: %+v", *p)

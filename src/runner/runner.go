@@ -1,7 +1,7 @@
 // Package runner runs one check of one profile: load its state, observe the
 // address, let the updater decide, talk to the provider, record the outcome.
-// The network and the disk sit behind small interfaces; a loop (the daemon) or
-// a single pass (--once) drives it.
+// The network, the kernel's address table and the disk sit behind small
+// interfaces; a loop (the daemon) or a single pass (--once) drives it.
 package runner
 
 import (
@@ -11,13 +11,17 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"strings"
+	"sync"
 	"time"
 
 	"ddns-updater/src/config"
 	"ddns-updater/src/dyndns2"
 	"ddns-updater/src/ipsource"
 	"ddns-updater/src/logx"
+	"ddns-updater/src/netifd"
 	"ddns-updater/src/resolve"
+	"ddns-updater/src/rtnl"
 	"ddns-updater/src/transport"
 	"ddns-updater/src/updater"
 )
@@ -38,17 +42,39 @@ type Store interface {
 	Save(name string, st updater.State) error
 }
 
+// Interfaces tells which device carries a logical interface and what addresses
+// a device has.
+type Interfaces interface {
+	Status(ctx context.Context, logical string) (netifd.Status, error)
+	Addrs(device string) ([]rtnl.Addr, bool)
+}
+
+// Host is Interfaces on a router: netifd over ubus and the rtnetlink table.
+type Host struct {
+	*netifd.Ubus
+	*rtnl.Table
+}
+
 // Clients are the network edges of one profile.
 type Clients struct {
 	Web      IPLookup
 	Provider Provider
 	DNS      resolve.Lookuper
+	close    func()
 }
 
-// Runner checks profiles.
+// Close releases idle connections.
+func (c Clients) Close() {
+	if c.close != nil {
+		c.close()
+	}
+}
+
+// Runner checks profiles. It is safe for concurrent use by several profiles.
 type Runner struct {
 	Store     Store
 	Clients   func(p *config.Profile) (Clients, error) // nil: NetClients
+	Ifaces    Interfaces                               // nil: interface sources unavailable (auto uses checkip)
 	Now       func() time.Time                         // nil: time.Now
 	Jitter    func() float64                           // in [0,1); nil: none
 	Log       *logx.Logger
@@ -56,6 +82,9 @@ type Runner struct {
 	Policy    ipsource.Policy // allow_private of a profile widens it
 	DryRun    bool            // decide and print the request to Out; send and save nothing
 	Out       io.Writer
+
+	mu   sync.Mutex
+	said map[string]string // per profile and topic: the last message logged at its level
 }
 
 // Result is how one run of a profile ended.
@@ -64,6 +93,8 @@ type Result struct {
 	OK      bool           // good, nochg, nothing to do, DNS already right (or, dry run, a decision made)
 	Action  updater.Action // the decision
 	Summary string
+	Device  string    // the device the address came from, when it came from one
+	Next    time.Time // when the decision falls due again (end of a wait, force_interval); zero: none
 }
 
 // NetClients builds the real clients of a profile: its trusted roots, its DNS server.
@@ -72,10 +103,16 @@ func NetClients(p *config.Profile, userAgent string) (Clients, error) {
 	if err != nil {
 		return Clients{}, fmt.Errorf("option ca_file: %w", err)
 	}
+	t4, t6, t := transport.New(roots, "tcp4"), transport.New(roots, "tcp6"), transport.New(roots, "tcp")
 	return Clients{
-		Web:      &ipsource.Web{V4: transport.New(roots, "tcp4"), V6: transport.New(roots, "tcp6"), UserAgent: userAgent},
-		Provider: &dyndns2.Client{HTTP: &http.Client{Transport: transport.New(roots, "tcp")}},
+		Web:      &ipsource.Web{V4: t4, V6: t6, UserAgent: userAgent},
+		Provider: &dyndns2.Client{HTTP: &http.Client{Transport: t}},
 		DNS:      resolve.New(p.DNSServer),
+		close: func() {
+			t4.CloseIdleConnections()
+			t6.CloseIdleConnections()
+			t.CloseIdleConnections()
+		},
 	}, nil
 }
 
@@ -86,8 +123,37 @@ func (r *Runner) now() time.Time {
 	return r.Now()
 }
 
-// Run checks profile p once.
-func (r *Runner) Run(ctx context.Context, p *config.Profile) Result {
+// report logs msg at level the first time it is said on topic, and at debug
+// level while it repeats, so that a lasting condition is not a log storm.
+func (r *Runner) report(log *logx.Logger, topic string, level logx.Level, msg string) {
+	r.mu.Lock()
+	if r.said == nil {
+		r.said = map[string]string{}
+	}
+	repeat := r.said[topic] == msg
+	r.said[topic] = msg
+	r.mu.Unlock()
+	switch {
+	case repeat:
+		log.Debug(msg)
+	case level == logx.Error:
+		log.Error(msg)
+	case level == logx.Warn:
+		log.Warn(msg)
+	default:
+		log.Info(msg)
+	}
+}
+
+// forget ends a condition: the next time it is said, it is logged at its level again.
+func (r *Runner) forget(topic string) {
+	r.mu.Lock()
+	delete(r.said, topic)
+	r.mu.Unlock()
+}
+
+// Run checks profile p once with its clients (NetClients when cl is nil).
+func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result {
 	log := r.Log.With(p.Name)
 	res := Result{Profile: p.Name}
 	loaded, err := r.Store.Load(p.Name)
@@ -96,7 +162,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile) Result {
 		loaded = updater.State{}
 	}
 	if loaded.Fingerprint == "" {
-		log.Info("no state yet (first run since boot, or state lost): DNS is asked before anything is sent")
+		r.report(log, p.Name+"|nostate", logx.Info, "no state yet (first run since boot, or state lost): DNS is asked before anything is sent")
 	}
 	now := r.now()
 	st := updater.Reconcile(loaded, p.Fingerprint, p.LegacyIP, now)
@@ -110,45 +176,50 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile) Result {
 	if !r.DryRun {
 		defer func() {
 			if err := r.Store.Save(p.Name, st); err != nil {
-				log.Error("state not saved; it will be rebuilt", "err", err)
+				r.report(log, p.Name+"|save", logx.Error, "state not saved: "+err.Error())
+			} else {
+				r.forget(p.Name + "|save")
 			}
 		}()
 	}
 
 	if g := updater.Gate(st, now); g.Action != updater.Proceed {
-		res.Action, res.Summary, res.OK = g.Action, g.Reason, r.DryRun
+		res.Action, res.Summary, res.OK, res.Next = g.Action, g.Reason, r.DryRun, g.Until
+		level := logx.Info
 		if g.Action == updater.Stopped {
-			log.Error(g.Reason)
-		} else {
-			log.Info(g.Reason)
+			level = logx.Error
 		}
+		r.report(log, p.Name+"|gate", level, g.Reason)
 		return res
 	}
+	r.forget(p.Name + "|gate")
 	if !p.UseHTTPS {
-		log.Warn("use_https 0: the password travels in clear text")
+		r.report(log, p.Name+"|http", logx.Warn, "use_https 0: the password travels in clear text")
 	}
-	newClients := r.Clients
-	if newClients == nil {
-		newClients = func(p *config.Profile) (Clients, error) { return NetClients(p, r.UserAgent) }
+	if cl == nil {
+		c, err := r.NewClients(p)
+		if err != nil {
+			res.Summary = err.Error()
+			log.Error(res.Summary)
+			return res
+		}
+		defer c.Close()
+		cl = &c
 	}
-	cl, err := newClients(p)
-	if err != nil {
-		res.Summary = err.Error()
-		log.Error(res.Summary)
-		return res
-	}
-	observed, err := r.observe(ctx, p, cl.Web, log)
+	observed, via, dev, err := r.observe(ctx, p, cl.Web, log)
+	res.Device = dev
 	if err != nil {
 		res.Summary = err.Error() + "; no update sent"
-		log.Warn(res.Summary)
+		r.report(log, p.Name+"|observe", logx.Warn, res.Summary)
 		return res
 	}
+	r.forget(p.Name + "|observe")
 
 	d := updater.Decide(st, observed, now, p.ForceInterval)
-	res.Action = d.Action
+	res.Action, res.Next = d.Action, d.Until
 	if d.Action != updater.Send {
 		res.OK, res.Summary = true, d.Reason
-		log.Debug(d.Reason)
+		log.Debug(d.Reason + " " + via)
 		return res
 	}
 	if d.Verify {
@@ -158,9 +229,9 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile) Result {
 			log.Warn("DNS lookup failed; sending the update", "err", err)
 		case !holds:
 			log.Debug("DNS does not hold " + addrList(observed) + " for every host name")
-		case holds:
+		default:
 			st = updater.Apply(st, updater.Outcome{Kind: updater.AlreadyInDNS, Addrs: observed}, now, 0)
-			res.OK, res.Action, res.Summary = true, updater.None, "DNS already holds "+addrList(observed)+"; nothing sent"
+			res.OK, res.Action, res.Summary = true, updater.None, "DNS already holds "+addrList(observed)+" "+via+"; nothing sent"
 			log.Info(res.Summary)
 			return res
 		}
@@ -171,15 +242,20 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile) Result {
 		Hostnames: p.Hostnames, IPs: observed, UserAgent: r.userAgent(p),
 	}
 	if r.DryRun {
-		res.OK, res.Summary = true, d.Reason+"; would send "+req.String()
-		fmt.Fprintf(r.Out, "%s: %s\n  would send: %s\n", p.Name, d.Reason, req)
+		res.OK, res.Summary = true, d.Reason+" "+via+"; would send "+req.String()
+		fmt.Fprintf(r.Out, "%s: %s %s\n  would send: %s\n", p.Name, d.Reason, via, req)
 		return res
 	}
 	ans, err := cl.Provider.Update(ctx, req)
+	if err != nil && ctx.Err() != nil {
+		res.Summary = "interrupted while sending the update; nothing recorded"
+		log.Info(res.Summary)
+		return res
+	}
 	o := outcome(ans, err, observed)
 	st = updater.Apply(st, o, r.now(), r.jitter())
-	res.OK = o.Kind == updater.Accepted
-	res.Summary = fmt.Sprintf("%s; update sent; %s", d.Reason, describe(o, ans, st))
+	res.OK, res.Next = o.Kind == updater.Accepted, st.NotBefore
+	res.Summary = fmt.Sprintf("%s %s; update sent; %s", d.Reason, via, describe(o, st))
 	switch o.Kind {
 	case updater.Accepted:
 		log.Info(res.Summary)
@@ -196,6 +272,15 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile) Result {
 	return res
 }
 
+// NewClients returns the clients Run uses for p when given none; a caller that
+// runs p repeatedly keeps them, and closes them when done.
+func (r *Runner) NewClients(p *config.Profile) (Clients, error) {
+	if r.Clients != nil {
+		return r.Clients(p)
+	}
+	return NetClients(p, r.UserAgent)
+}
+
 func (r *Runner) jitter() float64 {
 	if r.Jitter == nil {
 		return 0
@@ -210,34 +295,97 @@ func (r *Runner) userAgent(p *config.Profile) string {
 	return r.UserAgent
 }
 
-// observe finds the current address of every family the profile publishes.
-func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, log *logx.Logger) ([]netip.Addr, error) {
-	if p.IPSource == config.SourceInterface {
-		return nil, errors.New("ip_source interface: reading the address from the device is not in this build; use web or auto")
+// errNoInterfaceInfo: where a logical interface lives cannot be known (no ubus,
+// an interface netifd does not know): auto falls back to checkip.
+var errNoInterfaceInfo = errors.New("interface information unavailable")
+
+// device finds the device of a profile and its addresses.
+func (r *Runner) device(ctx context.Context, p *config.Profile) (string, []rtnl.Addr, error) {
+	if r.Ifaces == nil {
+		return "", nil, fmt.Errorf("%w: the kernel's address table is not readable here", errNoInterfaceInfo)
+	}
+	dev := p.Device
+	if dev == "" {
+		st, err := r.Ifaces.Status(ctx, p.Interface)
+		if err != nil {
+			return "", nil, fmt.Errorf("%w: %v", errNoInterfaceInfo, err)
+		}
+		if !st.Up || st.Dev() == "" {
+			return "", nil, fmt.Errorf("interface %s is down", p.Interface)
+		}
+		dev = st.Dev()
+	}
+	addrs, ok := r.Ifaces.Addrs(dev)
+	if !ok {
+		return dev, nil, fmt.Errorf("device %s does not exist (interface down?)", dev)
+	}
+	return dev, addrs, nil
+}
+
+// observe finds the current address of every family the profile publishes:
+// from the device for interface and auto (auto asks checkip when the device's
+// address is private or CGNAT), from checkip for web.
+func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, log *logx.Logger) (obs []netip.Addr, via, dev string, err error) {
+	policy := r.Policy
+	policy.AllowPrivate = policy.AllowPrivate || p.AllowPrivate
+	useDevice := p.IPSource != config.SourceWeb
+	var addrs []rtnl.Addr
+	if useDevice {
+		dev, addrs, err = r.device(ctx, p)
+		switch {
+		case err != nil && p.IPSource == config.SourceAuto && errors.Is(err, errNoInterfaceInfo):
+			r.report(log, p.Name+"|fallback", logx.Info, fmt.Sprintf("ip_source auto: %v; asking the checkip server instead", err))
+			useDevice = false
+		case err != nil:
+			return nil, "", dev, err
+		}
 	}
 	scheme := "https://"
 	if !p.UseHTTPS {
 		scheme = "http://"
 	}
 	url := scheme + p.ExternalIPServer + p.ExternalIPServerPath
-	policy := r.Policy
-	policy.AllowPrivate = policy.AllowPrivate || p.AllowPrivate
-	var out []netip.Addr
+	var vias []string
 	for _, v6 := range []bool{false, true} {
 		if !p.IPVersion.Has(v6) {
 			continue
 		}
+		fam := map[bool]string{false: "IPv4", true: "IPv6"}[v6]
+		if useDevice {
+			a, ok := ipsource.FromDevice(addrs, v6, p.IPv6Suffix, policy)
+			if !ok {
+				return nil, "", dev, fmt.Errorf("%s has no usable %s address", dev, fam)
+			}
+			reject := policy.Check(a)
+			if reject == nil {
+				obs, vias = append(obs, a), append(vias, "on "+dev)
+				r.forget(p.Name + "|fallback" + fam)
+				continue
+			}
+			if p.IPSource == config.SourceInterface {
+				return nil, "", dev, fmt.Errorf("%s holds %w", dev, reject)
+			}
+			r.report(log, p.Name+"|fallback"+fam, logx.Info,
+				fmt.Sprintf("%s holds %v (double NAT?): asking the checkip server %s for the public %s address", dev, reject, url, fam))
+		}
 		a, err := web.Lookup(ctx, url, v6, p.UseRegex)
 		if err != nil {
-			return nil, fmt.Errorf("checkip failed: %w", err)
+			return nil, "", dev, fmt.Errorf("checkip failed: %w", err)
 		}
 		if err := policy.Check(a); err != nil {
-			return nil, fmt.Errorf("checkip %s answered %w", url, err)
+			return nil, "", dev, fmt.Errorf("checkip %s answered %w", url, err)
 		}
 		log.Debug("checkip", "url", url, "address", a)
-		out = append(out, a)
+		obs, vias = append(obs, a), append(vias, "via checkip")
 	}
-	return out, nil
+	return obs, strings.Join(dedupe(vias), ", "), dev, nil
+}
+
+func dedupe(s []string) []string {
+	if len(s) == 2 && s[0] == s[1] {
+		return s[:1]
+	}
+	return s
 }
 
 // outcome turns an answer (or a failure to get one) into what the updater records.
@@ -268,7 +416,7 @@ func netHint(err error) string {
 	return "network error"
 }
 
-func describe(o updater.Outcome, ans dyndns2.Answer, st updater.State) string {
+func describe(o updater.Outcome, st updater.State) string {
 	switch o.Kind {
 	case updater.Accepted:
 		return "answer: " + o.Code
@@ -281,12 +429,9 @@ func describe(o updater.Outcome, ans dyndns2.Answer, st updater.State) string {
 }
 
 func addrList(a []netip.Addr) string {
-	s := ""
+	s := make([]string, len(a))
 	for i, x := range a {
-		if i > 0 {
-			s += ","
-		}
-		s += x.String()
+		s[i] = x.String()
 	}
-	return s
+	return strings.Join(s, ",")
 }

@@ -19,6 +19,8 @@ import (
 	"ddns-updater/src/internal/testcert"
 	"ddns-updater/src/ipsource"
 	"ddns-updater/src/logx"
+	"ddns-updater/src/netifd"
+	"ddns-updater/src/rtnl"
 	"ddns-updater/src/state"
 	"ddns-updater/src/updater"
 )
@@ -176,7 +178,13 @@ func (e *env) runner() *Runner {
 
 // run is one run of the program.
 func (e *env) run(p *config.Profile) Result {
-	return e.runner().Run(context.Background(), p)
+	return e.runner().Run(context.Background(), p, nil)
+}
+
+func (e *env) checkCount() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.checks
 }
 
 func (e *env) advance(d time.Duration) { e.now = e.now.Add(d) }
@@ -423,7 +431,7 @@ func TestDryRun(t *testing.T) {
 	p := e.profile("")
 	r := e.runner()
 	r.DryRun = true
-	res := r.Run(context.Background(), p)
+	res := r.Run(context.Background(), p, nil)
 	if !res.OK || e.prov.count() != 0 {
 		t.Fatalf("dry run sent something: %+v", res)
 	}
@@ -495,7 +503,7 @@ func TestBothFamilies(t *testing.T) {
 		c.Web = &ipsource.Web{V4: t4, V6: t6}
 		return c, err
 	}
-	if res := r.Run(context.Background(), p); !res.OK {
+	if res := r.Run(context.Background(), p, nil); !res.OK {
 		t.Fatalf("%+v\n%s", res, e.logs)
 	}
 	if got := e.prov.last().MyIP; got != "203.0.113.7,2001:db8::7" || e.prov.count() != 1 {
@@ -510,4 +518,123 @@ func TestOutcomeOfTimeout(t *testing.T) {
 	if o.Kind != updater.NetworkError || o.Reason != "the provider did not answer in time" {
 		t.Errorf("%+v", o)
 	}
+}
+
+// fakeIfaces is a router's netifd and address table, in memory.
+type fakeIfaces struct {
+	status map[string]netifd.Status
+	addrs  map[string][]rtnl.Addr
+}
+
+func (f *fakeIfaces) Status(_ context.Context, name string) (netifd.Status, error) {
+	s, ok := f.status[name]
+	if !ok {
+		return netifd.Status{}, fmt.Errorf("interface %q: %w", name, netifd.ErrNotFound)
+	}
+	return s, nil
+}
+
+func (f *fakeIfaces) Addrs(dev string) ([]rtnl.Addr, bool) {
+	a, ok := f.addrs[dev]
+	return a, ok
+}
+
+func ifaceAddr(ip string) rtnl.Addr {
+	return rtnl.Addr{IP: netip.MustParseAddr(ip), Flags: rtnl.FlagPermanent, Preferred: rtnl.Forever, Valid: rtnl.Forever}
+}
+
+func TestInterfaceSource(t *testing.T) {
+	wanUp := map[string]netifd.Status{"wan": {Up: true, L3Device: "pppoe-wan", Device: "eth0.2"}, "wwan": {Up: false}}
+	for _, tc := range []struct {
+		name, extra string
+		addrs       map[string][]rtnl.Addr
+		ok          bool
+		myip        string // "" = nothing sent
+		checkip     bool
+		logs        string
+	}{
+		{"public on the device", "", map[string][]rtnl.Addr{"pppoe-wan": {ifaceAddr("198.51.100.7")}}, true, "198.51.100.7", false, "on pppoe-wan; update sent"},
+		{"CGNAT: auto asks checkip", "", map[string][]rtnl.Addr{"pppoe-wan": {ifaceAddr("100.67.227.167")}}, true, "203.0.113.7", true,
+			"pppoe-wan holds 100.67.227.167 is a carrier-grade NAT address (100.64.0.0/10), not a public address (allow_private 1 publishes it anyway) (double NAT?): asking the checkip server"},
+		{"CGNAT: interface refuses", "\toption ip_source interface\n", map[string][]rtnl.Addr{"pppoe-wan": {ifaceAddr("100.67.227.167")}}, false, "", false, "pppoe-wan holds 100.67.227.167 is a carrier-grade NAT address"},
+		{"down", "\toption interface wwan\n", nil, false, "", false, "interface wwan is down; no update sent"},
+		{"unknown interface: auto asks checkip", "\toption interface nosuch\n", nil, true, "203.0.113.7", true, "ip_source auto: interface information unavailable: interface \"nosuch\": no such interface"},
+		{"unknown interface: interface fails", "\toption interface nosuch\n\toption ip_source interface\n", nil, false, "", false, "no such interface"},
+		{"device option", "\toption device eth1\n\toption interface nosuch\n", map[string][]rtnl.Addr{"eth1": {ifaceAddr("198.51.100.9")}}, true, "198.51.100.9", false, "on eth1"},
+		{"device missing", "\toption device eth9\n", nil, false, "", false, "device eth9 does not exist (interface down?)"},
+		{"no IPv6 on the device", "\toption ip_version 6\n", map[string][]rtnl.Addr{"pppoe-wan": {ifaceAddr("198.51.100.7")}}, false, "", false, "pppoe-wan has no usable IPv6 address"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			r := e.runner()
+			r.Ifaces = &fakeIfaces{status: wanUp, addrs: tc.addrs}
+			res := r.Run(context.Background(), e.profile(tc.extra), nil)
+			if res.OK != tc.ok {
+				t.Errorf("OK = %v: %s", res.OK, res.Summary)
+			}
+			if tc.myip == "" && e.prov.count() != 0 || tc.myip != "" && (e.prov.count() != 1 || e.prov.last().MyIP != tc.myip) {
+				t.Errorf("%d requests, want myip=%q", e.prov.count(), tc.myip)
+			}
+			if n := e.checkCount(); (n > 0) != tc.checkip {
+				t.Errorf("%d checkip requests", n)
+			}
+			if !strings.Contains(e.logs.String(), tc.logs) {
+				t.Errorf("log lacks %q:\n%s", tc.logs, e.logs)
+			}
+		})
+	}
+}
+
+// TestLastingConditionsAreSaidOnce: a down interface, checked every few minutes,
+// is one warning, not one per check; it is said again after it cleared.
+func TestLastingConditionsAreSaidOnce(t *testing.T) {
+	e := newEnv(t, nil)
+	ifs := &fakeIfaces{status: map[string]netifd.Status{"wan": {Up: false}}}
+	r := e.runner()
+	r.Ifaces = ifs
+	p := e.profile("")
+	for i := 0; i < 5; i++ {
+		r.Run(context.Background(), p, nil)
+		e.advance(10 * time.Minute)
+	}
+	if n := strings.Count(e.logs.String(), "warn: [home] interface wan is down"); n != 1 {
+		t.Errorf("said %d times at warn level:\n%s", n, e.logs)
+	}
+	ifs.status["wan"] = netifd.Status{Up: true, L3Device: "eth1"}
+	ifs.addrs = map[string][]rtnl.Addr{"eth1": {ifaceAddr("198.51.100.7")}}
+	r.Run(context.Background(), p, nil)
+	ifs.status["wan"] = netifd.Status{Up: false}
+	r.Run(context.Background(), p, nil)
+	if n := strings.Count(e.logs.String(), "warn: [home] interface wan is down"); n != 2 {
+		t.Errorf("after recovering, going down again must be said again (%d):\n%s", n, e.logs)
+	}
+}
+
+func TestInterruptedUpdateRecordsNothing(t *testing.T) {
+	e := newEnv(t, nil)
+	p := e.profile("")
+	ctx, cancel := context.WithCancel(context.Background())
+	r := e.runner()
+	r.Clients = func(p *config.Profile) (Clients, error) {
+		c, err := NetClients(p, "ua")
+		c.Provider = providerFunc(func(ctx context.Context, _ dyndns2.Request) (dyndns2.Answer, error) {
+			cancel() // SIGTERM arrives mid-request
+			<-ctx.Done()
+			return dyndns2.Answer{}, ctx.Err()
+		})
+		return c, err
+	}
+	res := r.Run(ctx, p, nil)
+	if res.OK || !strings.Contains(res.Summary, "interrupted") {
+		t.Errorf("%+v", res)
+	}
+	if st, _ := state.Open(e.stateDir).Load("home"); st.Failures != 0 || !st.NotBefore.IsZero() || st.Fingerprint == "" {
+		t.Errorf("an interrupted request is no failure, but the state is saved: %+v", st)
+	}
+}
+
+type providerFunc func(context.Context, dyndns2.Request) (dyndns2.Answer, error)
+
+func (f providerFunc) Update(ctx context.Context, r dyndns2.Request) (dyndns2.Answer, error) {
+	return f(ctx, r)
 }

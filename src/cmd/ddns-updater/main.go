@@ -117,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	results := make([]runner.Result, len(selected))
 	var wg sync.WaitGroup
 	for i, p := range selected {
-		wg.Go(func() { results[i] = r.Run(ctx, p) }) // profiles never wait for each other
+		wg.Go(func() { results[i] = r.Run(ctx, p, nil) }) // profiles never wait for each other
 	}
 	wg.Wait()
 	code := exitOK
