@@ -327,3 +327,46 @@ func checkMail(file string, m *Mail) []error {
 
 // Usable reports whether the profile has no problems and so can run.
 func (p *Profile) Usable() bool { return len(p.Problems) == 0 }
+
+// Select picks the profiles named (--profile), or every enabled one; it returns
+// the usable ones and the broken ones, and an error when none is usable.
+func (cfg *Config) Select(want []string) (usable, broken []*Profile, err error) {
+	var picked []*Profile
+	if len(want) > 0 {
+		var missing []string
+		for _, name := range want {
+			found := false
+			for _, p := range cfg.Profiles {
+				if p.Name == name {
+					picked, found = append(picked, p), true
+				}
+			}
+			if !found {
+				missing = append(missing, "'"+name+"'")
+			}
+		}
+		if len(missing) > 0 {
+			return nil, nil, fmt.Errorf("%s: no profile %s (sections: config profile 'NAME')", cfg.Path, strings.Join(missing, ", "))
+		}
+	} else {
+		for _, p := range cfg.Profiles {
+			if p.Enabled {
+				picked = append(picked, p)
+			}
+		}
+		if len(picked) == 0 {
+			return nil, nil, errors.New(cfg.Path + ": no profile is enabled (option enabled 1), and none was named with --profile")
+		}
+	}
+	for _, p := range picked {
+		if p.Usable() {
+			usable = append(usable, p)
+		} else {
+			broken = append(broken, p)
+		}
+	}
+	if len(usable) == 0 {
+		return nil, broken, errors.New(cfg.Path + ": no usable profile")
+	}
+	return usable, broken, nil
+}

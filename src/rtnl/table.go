@@ -97,13 +97,18 @@ func (t *Table) sync(c *Conn, changed func(string)) error {
 
 // Snapshot reads the current devices and addresses once, on a socket it closes.
 func Snapshot(dial func() (*Conn, error)) (*Table, error) {
+	t := NewTable()
+	return t, t.Load(dial)
+}
+
+// Load fills t with the current devices and addresses, on a socket it closes.
+func (t *Table) Load(dial func() (*Conn, error)) error {
 	c, err := dial()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer c.Close()
-	t := NewTable()
-	return t, t.sync(c, nil)
+	return t.sync(c, nil)
 }
 
 // Watch keeps t current until ctx ends: a dump, then the kernel's notifications.

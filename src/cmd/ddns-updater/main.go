@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,8 +16,11 @@ import (
 	"syscall"
 
 	"ddns-updater/src/config"
+	"ddns-updater/src/daemon"
 	"ddns-updater/src/ipsource"
 	"ddns-updater/src/logx"
+	"ddns-updater/src/netifd"
+	"ddns-updater/src/rtnl"
 	"ddns-updater/src/runner"
 	"ddns-updater/src/state"
 )
@@ -38,10 +40,9 @@ const (
 var policy ipsource.Policy
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGTERM, os.Interrupt)
+	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, sigs))
 }
 
 type names []string
@@ -49,7 +50,7 @@ type names []string
 func (n *names) String() string     { return strings.Join(*n, ",") }
 func (n *names) Set(v string) error { *n = append(*n, v); return nil }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	fs := flag.NewFlagSet("ddns-updater", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -78,19 +79,67 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ddns-updater:", err)
 		return exitConfig
 	}
-	level, _ := logx.ParseLevel(cfg.Global.LogLevel) // validated by config
-	if *verbose {
-		level = logx.Debug
+	logger := func(cfg *config.Config) *logx.Logger {
+		level, _ := logx.ParseLevel(cfg.Global.LogLevel) // validated by config
+		if *verbose {
+			level = logx.Debug
+		}
+		return logx.New(stderr, level)
 	}
-	log := logx.New(stderr, level)
+	log := logger(cfg)
+	table := rtnl.NewTable()
+	newRunner := func(cfg *config.Config) *runner.Runner {
+		return &runner.Runner{
+			Store:     state.Open(cfg.Global.StateDir),
+			Ifaces:    runner.Host{Ubus: &netifd.Ubus{}, Table: table},
+			Jitter:    rand.Float64,
+			Log:       logger(cfg),
+			UserAgent: fmt.Sprintf("ddns-updater/%s (OpenWrt; linux/%s)", Version, runtime.GOARCH),
+			Policy:    policy,
+			DryRun:    *dryRun,
+			Out:       stdout,
+		}
+	}
+
+	if !*once && !*dryRun {
+		d := &daemon.Daemon{
+			Load:      func() (*config.Config, error) { return config.Load(*path) },
+			Profiles:  profiles,
+			NewRunner: newRunner,
+			Watch: func(ctx context.Context, ready func(), changed func(string)) error {
+				return table.Watch(ctx, rtnl.Dial, ready, changed)
+			},
+			Log: log,
+		}
+		if err := d.Run(ctx, sigs); err != nil {
+			log.Error(err.Error())
+			return exitConfig
+		}
+		return exitOK
+	}
+
+	// --once and --dry-run: one pass over the selected profiles.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case sig := <-sigs:
+				if sig == syscall.SIGTERM || sig == os.Interrupt {
+					cancel()
+				}
+			}
+		}
+	}()
 	for _, w := range cfg.Warnings {
 		log.Warn(w)
 	}
 	for _, e := range cfg.Mail.Problems {
 		log.Error(e.Error() + " (mail stays off)")
 	}
-
-	selected, broken, err := selectProfiles(cfg, profiles)
+	selected, broken, err := cfg.Select(profiles)
 	for _, p := range broken {
 		for _, e := range p.Problems {
 			log.Error(e.Error() + " (profile skipped)")
@@ -100,19 +149,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Error(err.Error())
 		return exitConfig
 	}
-	if !*once && !*dryRun {
-		log.Error("the daemon mode is not in this build yet: run with --once (from cron) or --dry-run")
-		return exitConfig
-	}
-
-	r := &runner.Runner{
-		Store:     state.Open(cfg.Global.StateDir),
-		Jitter:    rand.Float64,
-		Log:       log,
-		UserAgent: fmt.Sprintf("ddns-updater/%s (OpenWrt; linux/%s)", Version, runtime.GOARCH),
-		Policy:    policy,
-		DryRun:    *dryRun,
-		Out:       stdout,
+	r := newRunner(cfg)
+	if usesDevice(selected) {
+		if err := table.Load(rtnl.Dial); err != nil {
+			log.Debug("cannot read the kernel's addresses; ip_source auto asks checkip", "err", err)
+			r.Ifaces = nil
+		}
 	}
 	results := make([]runner.Result, len(selected))
 	var wg sync.WaitGroup
@@ -132,45 +174,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return code
 }
 
-// selectProfiles picks the profiles named on the command line, or every enabled
-// one; it returns the usable ones and the broken ones, and an error when none is usable.
-func selectProfiles(cfg *config.Config, want []string) (usable, broken []*config.Profile, err error) {
-	var picked []*config.Profile
-	if len(want) > 0 {
-		var missing []string
-		for _, name := range want {
-			found := false
-			for _, p := range cfg.Profiles {
-				if p.Name == name {
-					picked, found = append(picked, p), true
-				}
-			}
-			if !found {
-				missing = append(missing, "'"+name+"'")
-			}
-		}
-		if len(missing) > 0 {
-			return nil, nil, fmt.Errorf("%s: no profile %s (sections: config profile 'NAME')", cfg.Path, strings.Join(missing, ", "))
-		}
-	} else {
-		for _, p := range cfg.Profiles {
-			if p.Enabled {
-				picked = append(picked, p)
-			}
-		}
-		if len(picked) == 0 {
-			return nil, nil, errors.New(cfg.Path + ": no profile is enabled (option enabled 1), and none was named with --profile")
+func usesDevice(ps []*config.Profile) bool {
+	for _, p := range ps {
+		if p.IPSource != config.SourceWeb {
+			return true
 		}
 	}
-	for _, p := range picked {
-		if p.Usable() {
-			usable = append(usable, p)
-		} else {
-			broken = append(broken, p)
-		}
-	}
-	if len(usable) == 0 {
-		return nil, broken, errors.New(cfg.Path + ": no usable profile")
-	}
-	return usable, broken, nil
+	return false
 }

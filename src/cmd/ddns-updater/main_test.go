@@ -79,7 +79,7 @@ const goodProfile = `config profile 'DDNS'
 
 func runMain(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	var o, e bytes.Buffer
-	code = run(context.Background(), args, &o, &e)
+	code = run(context.Background(), args, &o, &e, nil)
 	if strings.Contains(o.String()+e.String(), secret) {
 		t.Errorf("the password appears in the output of %v:\n%s%s", args, &o, &e)
 	}

@@ -1,0 +1,337 @@
+// Package daemon runs every selected profile for as long as the program lives:
+// one goroutine per profile, woken by address changes from the kernel, by
+// SIGUSR1 (check now), by its timer and by the waits the updater asks for.
+// SIGHUP reloads the configuration; SIGTERM and SIGINT end it.
+package daemon
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"ddns-updater/src/config"
+	"ddns-updater/src/logx"
+	"ddns-updater/src/runner"
+)
+
+// Defaults of the wake-up rules.
+const (
+	// Coalesce is how long address changes that follow a first one are gathered
+	// into one more check, so that a flapping link costs at most a couple of requests.
+	Coalesce = 2 * time.Second
+	// MinWebInterval is the shortest period between checks that may ask a checkip
+	// server (Dyn asks clients for 10 minutes; ddclient's default is 5).
+	MinWebInterval = 5 * time.Minute
+	// StopTimeout bounds how long shutdown waits for profiles mid-request.
+	StopTimeout = 900 * time.Millisecond
+)
+
+// Daemon runs profiles until told to stop.
+type Daemon struct {
+	// Load reads and checks the configuration; it is called at start and on SIGHUP.
+	Load func() (*config.Config, error)
+	// Profiles limits the run to these profile names (--profile); empty: every enabled one.
+	Profiles []string
+	// NewRunner makes the runner for a configuration (its state directory and logger).
+	NewRunner func(cfg *config.Config) *runner.Runner
+	// Watch, when set, follows the kernel's addresses: it calls ready once they are
+	// known and changed for each device whose addresses change ("" for all).
+	Watch func(ctx context.Context, ready func(), changed func(device string)) error
+	Log   *logx.Logger
+
+	mu      sync.Mutex
+	workers map[string]*worker
+	global  config.Global
+	run     *runner.Runner
+}
+
+type worker struct {
+	p      *config.Profile
+	r      *runner.Runner
+	kick   chan struct{} // SIGUSR1
+	event  chan struct{} // an address change on the device
+	device string        // the device of the last check; guarded by Daemon.mu
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// Run loads the configuration, starts the profiles and serves signals until
+// SIGTERM, SIGINT or the end of ctx. It fails only when the first configuration
+// has no usable profile.
+func (d *Daemon) Run(ctx context.Context, signals <-chan os.Signal) error {
+	cfg, err := d.Load()
+	if err != nil {
+		return err
+	}
+	profiles, err := d.selectProfiles(cfg)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d.workers = map[string]*worker{}
+
+	watchDone := make(chan struct{})
+	if d.Watch != nil {
+		ready := make(chan struct{})
+		go func() {
+			defer close(watchDone)
+			var once sync.Once
+			err := d.Watch(ctx, func() { once.Do(func() { close(ready) }) }, d.changed)
+			once.Do(func() { close(ready) })
+			if err != nil && ctx.Err() == nil {
+				d.Log.Error("reading addresses from the kernel failed; interface sources are blind until restart", "err", err)
+			}
+		}()
+		<-ready
+	} else {
+		close(watchDone)
+	}
+
+	d.apply(ctx, cfg, profiles)
+	for {
+		select {
+		case <-ctx.Done():
+			d.shutdown()
+			return nil
+		case sig := <-signals:
+			switch sig {
+			case syscall.SIGUSR1:
+				d.Log.Debug("SIGUSR1: checking every profile now")
+				d.kickAll()
+			case syscall.SIGHUP:
+				d.reload(ctx)
+			case syscall.SIGTERM, os.Interrupt:
+				d.Log.Info("stopping on " + sig.String())
+				cancel()
+				d.shutdown()
+				<-watchDone
+				return nil
+			}
+		}
+	}
+}
+
+func (d *Daemon) selectProfiles(cfg *config.Config) ([]*config.Profile, error) {
+	for _, w := range cfg.Warnings {
+		d.Log.Warn(w)
+	}
+	for _, e := range cfg.Mail.Problems {
+		d.Log.Error(e.Error() + " (mail stays off)")
+	}
+	usable, broken, err := cfg.Select(d.Profiles)
+	for _, p := range broken {
+		for _, e := range p.Problems {
+			d.Log.Error(e.Error() + " (profile skipped)")
+		}
+	}
+	return usable, err
+}
+
+// reload applies a changed configuration; a configuration that cannot be used
+// leaves the running one alone.
+func (d *Daemon) reload(ctx context.Context) {
+	cfg, err := d.Load()
+	if err != nil {
+		d.Log.Error("reload failed; the running configuration stays", "err", err)
+		return
+	}
+	profiles, err := d.selectProfiles(cfg)
+	if err != nil {
+		d.Log.Error("reload: " + err.Error() + "; the running configuration stays")
+		return
+	}
+	d.apply(ctx, cfg, profiles)
+}
+
+// apply starts added profiles, stops removed ones and restarts changed ones.
+func (d *Daemon) apply(ctx context.Context, cfg *config.Config, profiles []*config.Profile) {
+	d.mu.Lock()
+	restartAll := d.run == nil || d.global != cfg.Global
+	if restartAll {
+		d.run, d.global = d.NewRunner(cfg), cfg.Global
+	}
+	want := map[string]*config.Profile{}
+	for _, p := range profiles {
+		want[p.Name] = p
+	}
+	var stop []*worker
+	var started, stopped, restarted []string
+	for name, w := range d.workers {
+		p, keep := want[name]
+		if keep && !restartAll && reflect.DeepEqual(p, w.p) {
+			delete(want, name)
+			continue
+		}
+		stop = append(stop, w)
+		delete(d.workers, name)
+		if keep {
+			restarted = append(restarted, name)
+		} else {
+			stopped = append(stopped, name)
+		}
+	}
+	d.mu.Unlock()
+	for _, w := range stop {
+		w.cancel()
+		<-w.done
+	}
+	d.mu.Lock()
+	for _, p := range profiles {
+		if _, ok := want[p.Name]; !ok {
+			continue
+		}
+		w := &worker{p: p, r: d.run, kick: make(chan struct{}, 1), event: make(chan struct{}, 1), done: make(chan struct{})}
+		wctx, cancel := context.WithCancel(ctx)
+		w.cancel = cancel
+		d.workers[p.Name] = w
+		go d.loop(wctx, w)
+		if !contains(restarted, p.Name) {
+			started = append(started, p.Name)
+		}
+	}
+	d.mu.Unlock()
+	d.Log.Info(fmt.Sprintf("configuration applied: %d profiles running%s%s%s", len(profiles),
+		list(" started", started), list(" stopped", stopped), list(" restarted", restarted)))
+}
+
+func contains(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func list(label string, names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	sort.Strings(names)
+	return ";" + label + " " + strings.Join(names, ", ")
+}
+
+func (d *Daemon) kickAll() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, w := range d.workers {
+		signal(w.kick)
+	}
+}
+
+// changed passes an address change to the profiles that read that device.
+func (d *Daemon) changed(device string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, w := range d.workers {
+		if w.p.IPSource != config.SourceWeb && (device == "" || w.device == "" || w.device == device) {
+			signal(w.event)
+		}
+	}
+}
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default: // one pending wake-up is enough
+	}
+}
+
+func (d *Daemon) shutdown() {
+	d.mu.Lock()
+	ws := make([]*worker, 0, len(d.workers))
+	for _, w := range d.workers {
+		w.cancel()
+		ws = append(ws, w)
+	}
+	d.workers = map[string]*worker{}
+	d.mu.Unlock()
+	deadline := time.NewTimer(StopTimeout)
+	defer deadline.Stop()
+	for _, w := range ws {
+		select {
+		case <-w.done:
+		case <-deadline.C:
+			d.Log.Warn("a profile did not stop in time", "profile", w.p.Name)
+			return
+		}
+	}
+}
+
+// interval is the period of a profile's timer.
+func interval(p *config.Profile) time.Duration {
+	if p.IPSource == config.SourceInterface {
+		return p.CheckInterval
+	}
+	return max(p.CheckInterval, MinWebInterval)
+}
+
+// loop is one profile's life: check at once, then whenever woken.
+func (d *Daemon) loop(ctx context.Context, w *worker) {
+	defer close(w.done)
+	log := d.Log.With(w.p.Name)
+	cl, err := w.r.NewClients(w.p)
+	if err != nil {
+		log.Error(err.Error())
+		return
+	}
+	defer cl.Close()
+	every := interval(w.p)
+	if every != w.p.CheckInterval {
+		log.Warn(fmt.Sprintf("check_interval %s is below %s for a profile that may ask a checkip server; using %s",
+			config.FormatDuration(w.p.CheckInterval), config.FormatDuration(MinWebInterval), config.FormatDuration(every)))
+	}
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	window := time.NewTimer(Coalesce) // the coalescing window, armed by an address change
+	window.Stop()
+	defer window.Stop()
+	inWindow, pending := false, false
+
+	check := func() {
+		res := w.r.Run(ctx, w.p, &cl)
+		d.mu.Lock()
+		w.device = res.Device
+		d.mu.Unlock()
+		next := every
+		if !res.Next.IsZero() {
+			if until := time.Until(res.Next); until > 0 && until < next {
+				next = until
+			}
+		}
+		timer.Reset(next)
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+			check()
+		case <-w.kick:
+			check()
+		case <-w.event:
+			if inWindow {
+				pending = true
+				continue
+			}
+			check()
+			inWindow = true
+			window.Reset(Coalesce)
+		case <-window.C:
+			inWindow = false
+			if pending {
+				pending = false
+				check()
+				inWindow = true
+				window.Reset(Coalesce)
+			}
+		}
+	}
+}
