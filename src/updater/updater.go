@@ -104,7 +104,7 @@ func Decide(st State, observed []netip.Addr, now time.Time, force time.Duration)
 	observed = sortAddrs(observed)
 	switch {
 	case len(st.Registered) == 0:
-		return Decision{Action: Send, Verify: true, Reason: fmt.Sprintf("no address on record; %s observed", join(observed))}
+		return Decision{Action: Send, Verify: true, Reason: fmt.Sprintf("no address on record for %s", join(observed))}
 	case !slices.Equal(observed, st.Registered):
 		return Decision{Action: Send, Reason: fmt.Sprintf("address changed from %s to %s", join(st.Registered), join(observed))}
 	}
