@@ -44,6 +44,8 @@ type Daemon struct {
 	// known and changed for each device whose addresses change ("" for all).
 	Watch func(ctx context.Context, ready func(), changed func(device string)) error
 	Log   *logx.Logger
+	// Coalesce overrides the default window for gathering address changes.
+	Coalesce time.Duration
 
 	mu      sync.Mutex
 	workers map[string]*worker
@@ -275,6 +277,10 @@ func interval(p *config.Profile) time.Duration {
 
 // loop is one profile's life: check at once, then whenever woken.
 func (d *Daemon) loop(ctx context.Context, w *worker) {
+	coalesce := d.Coalesce
+	if coalesce == 0 {
+		coalesce = Coalesce
+	}
 	defer close(w.done)
 	log := d.Log.With(w.p.Name)
 	cl, err := w.r.NewClients(w.p)
@@ -295,7 +301,7 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 	defer window.Stop()
 	inWindow, pending := false, false
 
-	check := func() {
+	check := func() (network bool) {
 		res := w.r.Run(ctx, w.p, &cl)
 		d.mu.Lock()
 		w.device = res.Device
@@ -307,6 +313,7 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 			}
 		}
 		timer.Reset(next)
+		return res.Sent || res.Asked
 	}
 	for {
 		select {
@@ -317,20 +324,27 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 		case <-w.kick:
 			check()
 		case <-w.event:
+			// The first change is acted on at once. A check that went to the
+			// network opens a window in which further changes only mark one
+			// more check for its end; one that did not (the old address went
+			// away, the new one is not there yet) leaves the next change free
+			// to act at once too.
 			if inWindow {
 				pending = true
 				continue
 			}
-			check()
-			inWindow = true
-			window.Reset(Coalesce)
+			if check() {
+				inWindow = true
+				window.Reset(coalesce)
+			}
 		case <-window.C:
 			inWindow = false
 			if pending {
 				pending = false
-				check()
-				inWindow = true
-				window.Reset(Coalesce)
+				if check() {
+					inWindow = true
+					window.Reset(coalesce)
+				}
 			}
 		}
 	}

@@ -80,6 +80,9 @@ func (w *world) Addrs(dev string) ([]rtnl.Addr, bool) {
 	if dev != "wan0" {
 		return nil, false
 	}
+	if !w.devAddr.IsValid() {
+		return nil, true // the old address went away, the new one is not there yet
+	}
 	return []rtnl.Addr{{IP: w.devAddr, Flags: rtnl.FlagPermanent, Preferred: rtnl.Forever, Valid: rtnl.Forever}}, true
 }
 
@@ -220,6 +223,35 @@ func TestAddressChangeActsAtOnceAndCoalesces(t *testing.T) {
 		if _, r := w.counts("home.example.com"); r != 2 {
 			t.Fatalf("the first change must be acted on at once: %d requests", r)
 		}
+		// PPPoE reconnects: the old address goes, then the new one comes; the
+		// check of the first event went nowhere, so the second acts at once.
+		w.set(func() { w.devAddr = netip.Addr{} })
+		w.events <- "wan0"
+		synctest.Wait()
+		w.set(func() { w.devAddr = netip.MustParseAddr("198.51.100.9") })
+		w.events <- "wan0"
+		synctest.Wait()
+		if _, r := w.counts("home.example.com"); r != 2 {
+			t.Fatalf("within the window after an update, a change waits for its end: %d requests", r)
+		}
+		time.Sleep(Coalesce)
+		synctest.Wait()
+		if _, r := w.counts("home.example.com"); r != 3 {
+			t.Fatalf("at the window's end the new address goes out: %d requests", r)
+		}
+		time.Sleep(Coalesce)
+		synctest.Wait()
+		w.set(func() { w.devAddr = netip.Addr{} })
+		w.events <- "wan0"
+		synctest.Wait()
+		w.set(func() { w.devAddr = netip.MustParseAddr("198.51.100.10") })
+		w.events <- "wan0"
+		synctest.Wait()
+		if _, r := w.counts("home.example.com"); r != 4 {
+			t.Fatalf("outside a window, remove-then-add must act at once: %d requests", r)
+		}
+		time.Sleep(Coalesce)
+		synctest.Wait()
 		// a flapping link: 20 changes within 2 s
 		for i := 0; i < 20; i++ {
 			time.Sleep(100 * time.Millisecond)
@@ -232,8 +264,8 @@ func TestAddressChangeActsAtOnceAndCoalesces(t *testing.T) {
 		w.mu.Lock()
 		sent := w.requests["home.example.com"]
 		w.mu.Unlock()
-		if len(sent) > 4 || sent[len(sent)-1] != "198.51.100.39" {
-			t.Errorf("20 changes in 2 s cost %d requests after the first (want at most 2), last %s", len(sent)-2, sent[len(sent)-1])
+		if len(sent) > 6 || sent[len(sent)-1] != "198.51.100.39" {
+			t.Errorf("20 changes in 2 s cost %d requests (want at most 2), last %s", len(sent)-4, sent[len(sent)-1])
 		}
 		if l, _ := w.counts("home.example.com"); l != 0 {
 			t.Errorf("an interface profile asked checkip %d times", l)

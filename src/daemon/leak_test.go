@@ -78,7 +78,9 @@ func TestNoLeakAcross100Reloads(t *testing.T) {
 	log := logx.Discard()
 	table := rtnl.NewTable()
 	d := &Daemon{
-		Load: func() (*config.Config, error) { return config.Parse("/etc/config/ddns-updater", []byte(conf(int(n.Load())))) },
+		Load: func() (*config.Config, error) {
+			return config.Parse("/etc/config/ddns-updater", []byte(conf(int(n.Load()))))
+		},
 		NewRunner: func(cfg *config.Config) *runner.Runner {
 			return &runner.Runner{Store: state.Open(cfg.Global.StateDir), Ifaces: runner.Host{Ubus: &netifd.Ubus{}, Table: table},
 				Log: log, Policy: ipsource.Policy{AllowDocumentation: true}}

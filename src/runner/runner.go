@@ -95,6 +95,8 @@ type Result struct {
 	Summary string
 	Device  string    // the device the address came from, when it came from one
 	Next    time.Time // when the decision falls due again (end of a wait, force_interval); zero: none
+	Asked   bool      // a checkip server was asked
+	Sent    bool      // an update request went to the provider
 }
 
 // NetClients builds the real clients of a profile: its trusted roots, its DNS server.
@@ -206,8 +208,8 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		defer c.Close()
 		cl = &c
 	}
-	observed, via, dev, err := r.observe(ctx, p, cl.Web, log)
-	res.Device = dev
+	observed, via, dev, asked, err := r.observe(ctx, p, cl.Web, log)
+	res.Device, res.Asked = dev, asked
 	if err != nil {
 		res.Summary = err.Error() + "; no update sent"
 		r.report(log, p.Name+"|observe", logx.Warn, res.Summary)
@@ -247,6 +249,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		return res
 	}
 	ans, err := cl.Provider.Update(ctx, req)
+	res.Sent = true
 	if err != nil && ctx.Err() != nil {
 		res.Summary = "interrupted while sending the update; nothing recorded"
 		log.Info(res.Summary)
@@ -325,7 +328,7 @@ func (r *Runner) device(ctx context.Context, p *config.Profile) (string, []rtnl.
 // observe finds the current address of every family the profile publishes:
 // from the device for interface and auto (auto asks checkip when the device's
 // address is private or CGNAT), from checkip for web.
-func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, log *logx.Logger) (obs []netip.Addr, via, dev string, err error) {
+func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, log *logx.Logger) (obs []netip.Addr, via, dev string, asked bool, err error) {
 	policy := r.Policy
 	policy.AllowPrivate = policy.AllowPrivate || p.AllowPrivate
 	useDevice := p.IPSource != config.SourceWeb
@@ -337,7 +340,7 @@ func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, l
 			r.report(log, p.Name+"|fallback", logx.Info, fmt.Sprintf("ip_source auto: %v; asking the checkip server instead", err))
 			useDevice = false
 		case err != nil:
-			return nil, "", dev, err
+			return nil, "", dev, false, err
 		}
 	}
 	scheme := "https://"
@@ -354,7 +357,7 @@ func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, l
 		if useDevice {
 			a, ok := ipsource.FromDevice(addrs, v6, p.IPv6Suffix, policy)
 			if !ok {
-				return nil, "", dev, fmt.Errorf("%s has no usable %s address", dev, fam)
+				return nil, "", dev, asked, fmt.Errorf("%s has no usable %s address", dev, fam)
 			}
 			reject := policy.Check(a)
 			if reject == nil {
@@ -363,22 +366,23 @@ func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, l
 				continue
 			}
 			if p.IPSource == config.SourceInterface {
-				return nil, "", dev, fmt.Errorf("%s holds %w", dev, reject)
+				return nil, "", dev, asked, fmt.Errorf("%s holds %w", dev, reject)
 			}
 			r.report(log, p.Name+"|fallback"+fam, logx.Info,
 				fmt.Sprintf("%s holds %v (double NAT?): asking the checkip server %s for the public %s address", dev, reject, url, fam))
 		}
+		asked = true
 		a, err := web.Lookup(ctx, url, v6, p.UseRegex)
 		if err != nil {
-			return nil, "", dev, fmt.Errorf("checkip failed: %w", err)
+			return nil, "", dev, asked, fmt.Errorf("checkip failed: %w", err)
 		}
 		if err := policy.Check(a); err != nil {
-			return nil, "", dev, fmt.Errorf("checkip %s answered %w", url, err)
+			return nil, "", dev, asked, fmt.Errorf("checkip %s answered %w", url, err)
 		}
 		log.Debug("checkip", "url", url, "address", a)
 		obs, vias = append(obs, a), append(vias, "via checkip")
 	}
-	return obs, strings.Join(dedupe(vias), ", "), dev, nil
+	return obs, strings.Join(dedupe(vias), ", "), dev, asked, nil
 }
 
 func dedupe(s []string) []string {

@@ -57,6 +57,12 @@ func (n *NS) TryIP(args ...string) (string, error) {
 	return string(out), err
 }
 
+// Exec runs a command inside the namespace (ip netns exec) and returns its output.
+func (n *NS) Exec(name string, args ...string) (string, error) {
+	out, err := exec.Command("ip", append([]string{"netns", "exec", n.Name, name}, args...)...).CombinedOutput()
+	return string(out), err
+}
+
 // Do runs f on an OS thread switched into the namespace; sockets that f opens
 // stay in the namespace after it returns.
 func (n *NS) Do(f func()) error {
