@@ -162,8 +162,8 @@ func parseAddr(b []byte, order binary.ByteOrder) (*Addr, error) {
 			}
 		}
 	})
-	if err != nil {
-		return nil, err
+	if err != nil && !address.IsValid() && !local.IsValid() {
+		return nil, err // a bad attribute after the address costs nothing; before it, the message
 	}
 	// On a point-to-point device (PPPoE) IFA_ADDRESS is the peer and IFA_LOCAL ours.
 	a.IP = address
@@ -189,7 +189,10 @@ func parseLink(b []byte, order binary.ByteOrder) (*Link, error) {
 			l.Name = cstring(v)
 		}
 	})
-	return l, err
+	if err != nil && l.Name == "" {
+		return nil, err // a bad attribute after the name (links carry dozens) costs nothing
+	}
+	return l, nil
 }
 
 func cstring(v []byte) string {

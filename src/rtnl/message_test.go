@@ -198,3 +198,27 @@ func TestRequestRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestBadAttributeAfterTheName: a link message with an attribute this package
+// cannot walk, after IFLA_IFNAME, still yields the link (qemu-user's netlink
+// translation and newer kernels both produce such messages).
+func TestBadAttributeAfterTheName(t *testing.T) {
+	order := binary.LittleEndian
+	msg := make([]byte, hdrLen+ifinfoLen)
+	order.PutUint16(msg[4:], RTMNewLink)
+	order.PutUint32(msg[hdrLen+4:], 7)
+	name := []byte{12, 0, iflaIfname, 0, 'w', 'a', 'n', '0', 0, 0, 0, 0}
+	msg = append(msg, name...)
+	msg = append(msg, 0x00, 0x04, 0x99, 0x00) // a length of 1024 with 4 bytes left
+	order.PutUint32(msg, uint32(len(msg)))
+	msgs, err := Parse(msg, order)
+	if err != nil || len(msgs) != 1 || msgs[0].Link == nil || msgs[0].Link.Name != "wan0" || msgs[0].Link.Index != 7 {
+		t.Errorf("%+v, %v", msgs, err)
+	}
+	msg = msg[:hdrLen+ifinfoLen]
+	msg = append(msg, 0x00, 0x04, 0x99, 0x00)
+	order.PutUint32(msg, uint32(len(msg)))
+	if _, err := Parse(msg, order); err == nil {
+		t.Error("a link whose name cannot be read must be an error")
+	}
+}
