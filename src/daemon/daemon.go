@@ -30,6 +30,8 @@ const (
 	MinWebInterval = 5 * time.Minute
 	// StopTimeout bounds how long shutdown waits for profiles mid-request.
 	StopTimeout = 900 * time.Millisecond
+	// QuietAfter is how long after the last check Quiet is called.
+	QuietAfter = 3 * time.Second
 )
 
 // Daemon runs profiles until told to stop.
@@ -46,7 +48,11 @@ type Daemon struct {
 	Log   *logx.Logger
 	// Coalesce overrides the default window for gathering address changes.
 	Coalesce time.Duration
+	// Quiet, when set, is called once activity has stopped for QuietAfter: the
+	// place to hand freed memory back to the system (a router's RAM is scarce).
+	Quiet func()
 
+	busy    chan struct{} // a check ended: restart the quiet timer
 	mu      sync.Mutex
 	workers map[string]*worker
 	global  config.Global
@@ -96,9 +102,18 @@ func (d *Daemon) Run(ctx context.Context, signals <-chan os.Signal) error {
 		close(watchDone)
 	}
 
+	d.busy = make(chan struct{}, 1)
+	quiet := time.NewTimer(QuietAfter)
+	defer quiet.Stop()
 	d.apply(ctx, cfg, profiles)
 	for {
 		select {
+		case <-d.busy:
+			quiet.Reset(QuietAfter)
+		case <-quiet.C:
+			if d.Quiet != nil {
+				d.Quiet()
+			}
 		case <-ctx.Done():
 			d.shutdown()
 			return nil
@@ -313,6 +328,7 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 			}
 		}
 		timer.Reset(next)
+		signal(d.busy)
 		return res.Sent || res.Asked
 	}
 	for {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"syscall"
@@ -40,6 +41,11 @@ const (
 var policy ipsource.Policy
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		// A router's memory is scarce and this heap is small: collecting at 25 %
+		// growth instead of 100 % keeps it lower for a negligible CPU cost.
+		debug.SetGCPercent(25)
+	}
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGTERM, os.Interrupt)
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, sigs))
@@ -109,7 +115,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 			Watch: func(ctx context.Context, ready func(), changed func(string)) error {
 				return table.Watch(ctx, rtnl.Dial, ready, changed)
 			},
-			Log: log,
+			Log:   log,
+			Quiet: debug.FreeOSMemory,
 		}
 		if err := d.Run(ctx, sigs); err != nil {
 			log.Error(err.Error())

@@ -20,10 +20,12 @@ import (
 )
 
 // buildBinary builds the program as shipped, plus the test-only policy tag.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "ddns-updater")
-	out, err := exec.Command("go", "build", "-tags", "nethttpomithttp2,ddnstest", "-o", bin, ".").CombinedOutput()
+	build := exec.Command("go", "build", "-tags", "nethttpomithttp2,ddnstest", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as shipped
+	out, err := build.CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

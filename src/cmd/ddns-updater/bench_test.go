@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"ddns-updater/src/internal/netns"
+	"ddns-updater/src/internal/testcert"
+)
+
+// procStatus reads fields (in kB for sizes) from /proc/PID/status.
+func procStatus(pid int, keys ...string) map[string]int {
+	out := map[string]int{}
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return out
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, _ := strings.Cut(sc.Text(), ":")
+		for _, want := range keys {
+			if k == want {
+				n, _ := strconv.Atoi(strings.Fields(v)[0])
+				out[k] = n
+			}
+		}
+	}
+	return out
+}
+
+// cpuAndWakeups returns a process's CPU time (user+system) and its voluntary
+// context switches summed over its threads: each is a wake-up from sleep.
+func cpuAndWakeups(pid int) (time.Duration, int) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, 0
+	}
+	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
+	utime, _ := strconv.Atoi(f[11])
+	stime, _ := strconv.Atoi(f[12])
+	cpu := time.Duration(utime+stime) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+	wakeups := 0
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", pid))
+	for _, task := range tasks {
+		if data, err := os.ReadFile(task + "/status"); err == nil {
+			for _, line := range strings.Split(string(data), "\n") {
+				if v, ok := strings.CutPrefix(line, "voluntary_ctxt_switches:"); ok {
+					n, _ := strconv.Atoi(strings.TrimSpace(v))
+					wakeups += n
+				}
+			}
+		}
+	}
+	return cpu, wakeups
+}
+
+type fakeNet struct {
+	mu       sync.Mutex
+	current  string
+	requests chan string
+	checks   atomic.Int32
+	prov     *httptest.Server
+	check    *httptest.Server
+	cert     *testcert.Cert
+}
+
+// newFakeNet starts a provider and a checkip server on listeners made by listen
+// (the loopback of the test, or of a network namespace).
+func newFakeNet(b testing.TB, listen func() (net.Listener, error)) *fakeNet {
+	n := &fakeNet{current: "203.0.113.7", requests: make(chan string, 1000), cert: testcert.New(b, time.Now().Add(-time.Hour))}
+	n.prov = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip := r.URL.Query().Get("myip")
+		fmt.Fprint(w, "good "+ip)
+		n.requests <- r.URL.Query().Get("hostname") + "=" + ip
+	}))
+	n.check = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.checks.Add(1)
+		n.mu.Lock()
+		defer n.mu.Unlock()
+		fmt.Fprint(w, n.current)
+	}))
+	for _, s := range []*httptest.Server{n.prov, n.check} {
+		ln, err := listen()
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Listener = ln
+		s.TLS = n.cert.Server
+		s.StartTLS()
+		b.Cleanup(s.Close)
+	}
+	return n
+}
+
+func (n *fakeNet) config(b testing.TB, dir string, profiles int, extra string) string {
+	var c strings.Builder
+	fmt.Fprintf(&c, "config global 'global'\n\toption state_dir '%s/state'\n", dir)
+	for i := 0; i < profiles; i++ {
+		fmt.Fprintf(&c, "config profile 'p%d'\n\toption enabled 1\n\toption server '%s'\n\toption username u\n\toption password p\n"+
+			"\toption hostname h%d.example.com\n\toption external_ip_server '%s'\n\toption ca_file '%s'\n\toption ip '203.0.113.1'\n%s",
+			i, n.prov.Listener.Addr(), i, n.check.Listener.Addr(), n.cert.CAFile, extra)
+	}
+	file := filepath.Join(dir, "ddns-updater")
+	if err := os.WriteFile(file, []byte(c.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	return file
+}
+
+func (n *fakeNet) await(b testing.TB, count int) {
+	b.Helper()
+	for i := 0; i < count; i++ {
+		select {
+		case <-n.requests:
+		case <-time.After(10 * time.Second): // a bound on a hang
+			b.Fatalf("only %d of %d update requests arrived", i, count)
+		}
+	}
+}
+
+// BenchmarkDaemonRSS: the daemon binary with 3 profiles, after 100 update cycles
+// (each: a new checkip answer, SIGUSR1, three updates). Run with -benchtime=1x.
+func BenchmarkDaemonRSS(b *testing.B) {
+	bin := buildBinary(b)
+	n := newFakeNet(b, func() (net.Listener, error) { return net.Listen("tcp4", "127.0.0.1:0") })
+	dir := b.TempDir()
+	cmd := exec.Command(bin, "--config", n.config(b, dir, 3, "\toption ip_source web\n"))
+	if os.Getenv("DDNS_BENCH_SMAPS") != "" {
+		cmd.Stderr = os.Stderr
+	}
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	n.await(b, 3)
+	for i := 0; i < 100; i++ {
+		n.mu.Lock()
+		n.current = fmt.Sprintf("203.0.113.%d", 10+i%2)
+		n.mu.Unlock()
+		cmd.Process.Signal(syscall.SIGUSR1)
+		n.await(b, 3)
+	}
+	time.Sleep(4 * time.Second) // steady state: the daemon hands freed memory back once quiet
+	st := procStatus(cmd.Process.Pid, "VmRSS", "VmHWM", "RssAnon", "RssFile")
+	if os.Getenv("DDNS_BENCH_SMAPS") != "" {
+		data, _ := exec.Command("sh", "-c", fmt.Sprintf("awk '/^[0-9a-f]+-/{name=$1\" \"$6} /^Rss:/{print $2, name}' /proc/%d/smaps | sort -rn | head -8", cmd.Process.Pid)).Output()
+		b.Logf("%s", data)
+	}
+	b.ReportMetric(float64(st["VmRSS"])/1024, "VmRSS-MiB")
+	b.ReportMetric(float64(st["VmHWM"])/1024, "VmHWM-MiB")
+	b.ReportMetric(float64(st["RssAnon"])/1024, "RssAnon-MiB")
+	b.ReportMetric(float64(st["RssFile"])/1024, "RssFile-MiB")
+}
+
+// idleWindow is 60 s, or DDNS_BENCH_IDLE (e.g. 5s) for a short run.
+func idleWindow() time.Duration {
+	if d, err := time.ParseDuration(os.Getenv("DDNS_BENCH_IDLE")); err == nil {
+		return d
+	}
+	return time.Minute
+}
+
+// BenchmarkIdleInterface: the daemon binary in a network namespace whose WAN
+// device holds a public address, 3 profiles reading it (ip_source auto): checkip
+// requests, CPU time and wake-ups over an idle window. Run with -benchtime=1x.
+func BenchmarkIdleInterface(b *testing.B) {
+	bin := buildBinary(b)
+	ns := netns.New(b)
+	ns.IP("link", "add", "wan0", "type", "veth", "peer", "name", "wan0p")
+	ns.IP("link", "set", "wan0", "up")
+	ns.IP("addr", "add", "203.0.113.10/24", "dev", "wan0")
+	n := newFakeNet(b, func() (ln net.Listener, err error) {
+		if e := ns.Do(func() { ln, err = net.Listen("tcp4", "127.0.0.1:0") }); e != nil {
+			return nil, e
+		}
+		return ln, err
+	})
+	dir := b.TempDir()
+	cmd := exec.Command("ip", "netns", "exec", ns.Name, bin, "--config", n.config(b, dir, 3, "\toption ip_source auto\n\toption device wan0\n"))
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	n.await(b, 3)
+	time.Sleep(time.Second) // the start-up settles
+	checks0 := n.checks.Load()
+	cpu0, wake0 := cpuAndWakeups(cmd.Process.Pid)
+	window := idleWindow()
+	time.Sleep(window)
+	cpu1, wake1 := cpuAndWakeups(cmd.Process.Pid)
+	b.ReportMetric(float64(n.checks.Load()-checks0), "checkip-requests")
+	b.ReportMetric(float64(n.checks.Load()), "checkip-total")
+	b.ReportMetric(float64((cpu1 - cpu0).Milliseconds()), "cpu-ms")
+	b.ReportMetric(float64(wake1-wake0)/window.Seconds(), "wakeups/s")
+	b.ReportMetric(window.Seconds(), "window-s")
+}
