@@ -138,7 +138,14 @@ func BenchmarkDaemonRSS(b *testing.B) {
 	bin := buildBinary(b)
 	n := newFakeNet(b, func() (net.Listener, error) { return net.Listen("tcp4", "127.0.0.1:0") })
 	dir := b.TempDir()
-	cmd := exec.Command(bin, "--config", n.config(b, dir, 3, "\toption ip_source web\n"))
+	// As on a router without ca_file: the system's roots (here Debian's bundle
+	// plus the test CA, through SSL_CERT_FILE), loaded once for all profiles.
+	bundle := filepath.Join(dir, "roots.pem")
+	system, _ := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
+	testCA, _ := os.ReadFile(n.cert.CAFile)
+	os.WriteFile(bundle, append(system, testCA...), 0o600)
+	cmd := exec.Command(bin, "--config", n.config(b, dir, 3, "\toption ip_source web\n\toption ca_file ''\n"))
+	cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+bundle)
 	if os.Getenv("DDNS_BENCH_SMAPS") != "" {
 		cmd.Stderr = os.Stderr
 	}
