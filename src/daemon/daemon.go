@@ -342,6 +342,8 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 			}
 		}
 		timer.Reset(next)
+		now := time.Now()
+		w.r.Record(w.p.Name, res, now, now.Add(next))
 		signal(d.busy)
 		return res.Sent || res.Asked
 	}

@@ -77,7 +77,11 @@ func (u *Ubus) Status(ctx context.Context, name string) (Status, error) {
 	case errors.As(err, &ee) && (ee.ExitCode() == 4 || strings.Contains(stderr.String(), "Not found")):
 		return Status{}, fmt.Errorf("interface %q: %w", name, ErrNotFound)
 	case err != nil:
-		return Status{}, fmt.Errorf("ubus call network.interface.%s status: %v %s", name, err, strings.TrimSpace(stderr.String()))
+		msg := strings.TrimSpace(stderr.String())
+		if msg != "" {
+			msg = " (" + msg + ")"
+		}
+		return Status{}, fmt.Errorf("ubus call network.interface.%s status: %v%s", name, err, msg)
 	}
 	s, err := ParseStatus(stdout.Bytes())
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"ddns-updater/src/netifd"
 	"ddns-updater/src/resolve"
 	"ddns-updater/src/rtnl"
+	"ddns-updater/src/state"
 	"ddns-updater/src/transport"
 	"ddns-updater/src/updater"
 )
@@ -40,6 +41,11 @@ type Provider interface {
 type Store interface {
 	Load(name string) (updater.State, error)
 	Save(name string, st updater.State) error
+}
+
+// RunStore also keeps what the last check saw, for `ddns-updater status`.
+type RunStore interface {
+	SaveRun(name string, run state.Run) error
 }
 
 // Interfaces tells which device carries a logical interface and what addresses
@@ -89,14 +95,15 @@ type Runner struct {
 
 // Result is how one run of a profile ended.
 type Result struct {
-	Profile string
-	OK      bool           // good, nochg, nothing to do, DNS already right (or, dry run, a decision made)
-	Action  updater.Action // the decision
-	Summary string
-	Device  string    // the device the address came from, when it came from one
-	Next    time.Time // when the decision falls due again (end of a wait, force_interval); zero: none
-	Asked   bool      // a checkip server was asked
-	Sent    bool      // an update request went to the provider
+	Profile  string
+	OK       bool           // good, nochg, nothing to do, DNS already right (or, dry run, a decision made)
+	Action   updater.Action // the decision
+	Summary  string
+	Device   string       // the device the address came from, when it came from one
+	Next     time.Time    // when the decision falls due again (end of a wait, force_interval); zero: none
+	Asked    bool         // a checkip server was asked
+	Sent     bool         // an update request went to the provider
+	Observed []netip.Addr // what the check saw
 }
 
 // NetClients builds the real clients of a profile: its trusted roots, its DNS server.
@@ -209,7 +216,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		cl = &c
 	}
 	observed, via, dev, asked, err := r.observe(ctx, p, cl.Web, log)
-	res.Device, res.Asked = dev, asked
+	res.Device, res.Asked, res.Observed = dev, asked, observed
 	if err != nil {
 		res.Summary = err.Error() + "; no update sent"
 		r.report(log, p.Name+"|observe", logx.Warn, res.Summary)
@@ -273,6 +280,19 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		}
 	}
 	return res
+}
+
+// Record keeps what a check of profile name saw and when the next is due, when
+// the store can (a daemon's checks; --once records nothing).
+func (r *Runner) Record(name string, res Result, at, next time.Time) {
+	rs, ok := r.Store.(RunStore)
+	if !ok || r.DryRun {
+		return
+	}
+	run := state.Run{CheckedAt: at, NextCheck: next, Observed: res.Observed, Device: res.Device, Summary: res.Summary, OK: res.OK}
+	if err := rs.SaveRun(name, run); err != nil {
+		r.Log.With(name).Debug("status not recorded", "err", err)
+	}
 }
 
 // NewClients returns the clients Run uses for p when given none; a caller that

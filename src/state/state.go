@@ -85,104 +85,196 @@ func (d *Dir) Save(name string, st updater.State) error {
 	return nil
 }
 
+// record is the file format: a header, "key value" lines, "end".
+type record struct{ b bytes.Buffer }
+
+func newRecord() *record {
+	r := &record{}
+	r.b.WriteString(header + "\n")
+	return r
+}
+
+func (r *record) put(k, v string) {
+	if v != "" {
+		r.b.WriteString(k + " " + oneLine(v) + "\n")
+	}
+}
+
+func (r *record) time(k string, t time.Time) {
+	if !t.IsZero() {
+		r.put(k, t.UTC().Format(time.RFC3339Nano))
+	}
+}
+
+func (r *record) addrs(k string, a []netip.Addr) {
+	s := make([]string, len(a))
+	for i, x := range a {
+		s[i] = x.String()
+	}
+	r.put(k, strings.Join(s, " "))
+}
+
+func (r *record) bytes() []byte {
+	r.b.WriteString("end\n")
+	return r.b.Bytes()
+}
+
+// fields reads a record; a later key wins; unknown keys are kept for the caller to skip.
+func fields(data []byte) (map[string]string, error) {
+	lines := strings.Split(string(data), "\n")
+	if len(lines) == 0 || lines[0] != header {
+		return nil, errors.New("not a state file")
+	}
+	m := map[string]string{}
+	for _, line := range lines[1:] {
+		if line == "end" {
+			return m, nil
+		}
+		k, v, _ := strings.Cut(line, " ")
+		m[k] = v
+	}
+	return nil, errors.New("truncated (no end line)")
+}
+
+// reader decodes typed values from fields, keeping the first error.
+type reader struct {
+	m   map[string]string
+	err error
+}
+
+func (r *reader) str(k string) string { return r.m[k] }
+
+func (r *reader) time(k string) time.Time {
+	v, ok := r.m[k]
+	if !ok || r.err != nil {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		r.err = fmt.Errorf("%s: %w", k, err)
+	}
+	return t
+}
+
+func (r *reader) int(k string) int {
+	v, ok := r.m[k]
+	if !ok || r.err != nil {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		r.err = fmt.Errorf("%s: %w", k, err)
+	}
+	return n
+}
+
+func (r *reader) addrs(k string) []netip.Addr {
+	var out []netip.Addr
+	for _, f := range strings.Fields(r.m[k]) {
+		a, err := netip.ParseAddr(f)
+		if err != nil && r.err == nil {
+			r.err = fmt.Errorf("%s: %w", k, err)
+		}
+		if err == nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // Encode writes st in the state file format.
 func Encode(st updater.State) []byte {
-	var b bytes.Buffer
-	b.WriteString(header + "\n")
-	put := func(k, v string) {
-		if v != "" {
-			b.WriteString(k + " " + oneLine(v) + "\n")
-		}
-	}
-	putTime := func(k string, t time.Time) {
-		if !t.IsZero() {
-			put(k, t.UTC().Format(time.RFC3339Nano))
-		}
-	}
-	put("fingerprint", st.Fingerprint)
-	addrs := make([]string, len(st.Registered))
-	for i, a := range st.Registered {
-		addrs[i] = a.String()
-	}
-	put("registered", strings.Join(addrs, " "))
-	putTime("registered_at", st.RegisteredAt)
-	put("source", st.Source)
+	r := newRecord()
+	r.put("fingerprint", st.Fingerprint)
+	r.addrs("registered", st.Registered)
+	r.time("registered_at", st.RegisteredAt)
+	r.put("source", st.Source)
 	if st.Stop != nil {
-		put("stop_code", st.Stop.Code)
-		put("stop_reason", st.Stop.Reason)
-		putTime("stop_at", st.Stop.At)
+		r.put("stop_code", st.Stop.Code)
+		r.put("stop_reason", st.Stop.Reason)
+		r.time("stop_at", st.Stop.At)
 	}
-	putTime("not_before", st.NotBefore)
+	r.time("not_before", st.NotBefore)
 	if st.Failures > 0 {
-		put("failures", strconv.Itoa(st.Failures))
+		r.put("failures", strconv.Itoa(st.Failures))
 	}
-	putTime("last_attempt", st.LastAttempt)
-	put("last_answer", st.LastAnswer)
-	b.WriteString("end\n")
-	return b.Bytes()
+	r.time("last_attempt", st.LastAttempt)
+	r.put("last_answer", st.LastAnswer)
+	return r.bytes()
 }
 
 // Decode reads the state file format; unknown keys are skipped.
 func Decode(data []byte) (updater.State, error) {
-	var st updater.State
-	lines := strings.Split(string(data), "\n")
-	if len(lines) == 0 || lines[0] != header {
-		return st, errors.New("not a state file")
+	m, err := fields(data)
+	if err != nil {
+		return updater.State{}, err
 	}
-	ended := false
-	for n, line := range lines[1:] {
-		if line == "end" {
-			ended = true
-			break
-		}
-		k, v, _ := strings.Cut(line, " ")
-		var err error
-		switch k {
-		case "fingerprint":
-			st.Fingerprint = v
-		case "registered":
-			for _, f := range strings.Fields(v) {
-				var a netip.Addr
-				if a, err = netip.ParseAddr(f); err == nil {
-					st.Registered = append(st.Registered, a)
-				}
-			}
-		case "registered_at":
-			st.RegisteredAt, err = time.Parse(time.RFC3339Nano, v)
-		case "source":
-			st.Source = v
-		case "stop_code", "stop_reason", "stop_at":
-			if st.Stop == nil {
-				st.Stop = &updater.Stop{}
-			}
-			switch k {
-			case "stop_code":
-				st.Stop.Code = v
-			case "stop_reason":
-				st.Stop.Reason = v
-			default:
-				st.Stop.At, err = time.Parse(time.RFC3339Nano, v)
-			}
-		case "not_before":
-			st.NotBefore, err = time.Parse(time.RFC3339Nano, v)
-		case "failures":
-			st.Failures, err = strconv.Atoi(v)
-		case "last_attempt":
-			st.LastAttempt, err = time.Parse(time.RFC3339Nano, v)
-		case "last_answer":
-			st.LastAnswer = v
-		}
-		if err != nil {
-			return updater.State{}, fmt.Errorf("line %d: %s: %w", n+2, k, err)
-		}
+	r := &reader{m: m}
+	st := updater.State{
+		Fingerprint:  r.str("fingerprint"),
+		Registered:   r.addrs("registered"),
+		RegisteredAt: r.time("registered_at"),
+		Source:       r.str("source"),
+		NotBefore:    r.time("not_before"),
+		Failures:     r.int("failures"),
+		LastAttempt:  r.time("last_attempt"),
+		LastAnswer:   r.str("last_answer"),
 	}
-	if !ended {
-		return updater.State{}, errors.New("truncated (no end line)")
-	}
-	if st.Stop != nil && st.Stop.Code == "" {
+	if code, ok := m["stop_code"]; ok {
+		st.Stop = &updater.Stop{Code: code, Reason: r.str("stop_reason"), At: r.time("stop_at")}
+	} else if _, ok := m["stop_reason"]; ok {
 		return updater.State{}, errors.New("a stop without its code")
 	}
+	if r.err != nil {
+		return updater.State{}, r.err
+	}
 	return st, nil
+}
+
+// Run is what the daemon saw at a profile's last check, for `ddns-updater status`.
+type Run struct {
+	CheckedAt time.Time
+	NextCheck time.Time // zero: only on an address change or a signal
+	Observed  []netip.Addr
+	Device    string
+	Summary   string
+	OK        bool
+}
+
+// SaveRun records the last check of profile name (NAME.run beside its state).
+func (d *Dir) SaveRun(name string, run Run) error {
+	r := newRecord()
+	r.time("checked_at", run.CheckedAt)
+	r.time("next_check", run.NextCheck)
+	r.addrs("observed", run.Observed)
+	r.put("device", run.Device)
+	r.put("summary", run.Summary)
+	if run.OK {
+		r.put("ok", "1")
+	}
+	if err := os.MkdirAll(d.Path, 0o700); err != nil {
+		return err
+	}
+	return writeAtomic(filepath.Join(d.Path, name+".run"), r.bytes())
+}
+
+// LoadRun reads what SaveRun recorded; a missing file is a zero Run.
+func (d *Dir) LoadRun(name string) (Run, error) {
+	data, err := os.ReadFile(filepath.Join(d.Path, name+".run"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Run{}, nil
+	}
+	if err != nil {
+		return Run{}, err
+	}
+	m, err := fields(data)
+	if err != nil {
+		return Run{}, err
+	}
+	r := &reader{m: m}
+	run := Run{CheckedAt: r.time("checked_at"), NextCheck: r.time("next_check"), Observed: r.addrs("observed"),
+		Device: r.str("device"), Summary: r.str("summary"), OK: r.str("ok") == "1"}
+	return run, r.err
 }
 
 func oneLine(s string) string {

@@ -120,3 +120,18 @@ func TestUnwritableDir(t *testing.T) {
 		t.Error("saving under a regular file must fail")
 	}
 }
+
+func TestRunRoundTrip(t *testing.T) {
+	d := Open(t.TempDir())
+	if run, err := d.LoadRun("p"); err != nil || !run.CheckedAt.IsZero() {
+		t.Fatalf("missing: %+v, %v", run, err)
+	}
+	want := Run{CheckedAt: t0, NextCheck: t0.Add(10 * time.Minute), Observed: []netip.Addr{netip.MustParseAddr("203.0.113.7")},
+		Device: "pppoe-wan", Summary: "203.0.113.7 already registered", OK: true}
+	if err := d.SaveRun("p", want); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := d.LoadRun("p"); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("%+v, %v", got, err)
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"ddns-updater/src/config"
 	"ddns-updater/src/daemon"
@@ -24,6 +25,7 @@ import (
 	"ddns-updater/src/rtnl"
 	"ddns-updater/src/runner"
 	"ddns-updater/src/state"
+	"ddns-updater/src/status"
 )
 
 // Version is stamped at build time (-ldflags "-X main.Version=...").
@@ -57,6 +59,9 @@ func (n *names) String() string     { return strings.Join(*n, ",") }
 func (n *names) Set(v string) error { *n = append(*n, v); return nil }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
+	if len(args) > 0 && args[0] == "status" {
+		return runStatus(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("ddns-updater", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (
@@ -188,4 +193,22 @@ func usesDevice(ps []*config.Profile) bool {
 		}
 	}
 	return false
+}
+
+// runStatus is `ddns-updater status`: what the state files say, per profile.
+func runStatus(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("ddns-updater status", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", config.DefaultPath, "UCI configuration `file`")
+	if err := fs.Parse(args); err != nil {
+		return exitConfig
+	}
+	cfg, err := config.Load(*path)
+	if err != nil {
+		fmt.Fprintln(stderr, "ddns-updater:", err)
+		return exitConfig
+	}
+	now := time.Now()
+	status.WriteText(stdout, status.Collect(cfg, state.Open(cfg.Global.StateDir), now), now)
+	return exitOK
 }

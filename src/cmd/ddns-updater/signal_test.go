@@ -138,6 +138,22 @@ func TestSignals(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGHUP)
 	expect("b.example.com=203.0.113.8")
 
+	// `status` reads the state files while the daemon runs.
+	waitFor := func(cond func() bool) bool {
+		for i := 0; i < 200 && !cond(); i++ {
+			time.Sleep(10 * time.Millisecond) // the answer is recorded just after the request arrives
+		}
+		return cond()
+	}
+	var out []byte
+	ok := waitFor(func() bool {
+		out, _ = exec.Command(bin, "status", "--config", cfgFile).CombinedOutput()
+		return strings.Count(string(out), "registered:  203.0.113.8") == 2 && strings.Count(string(out), "next check:") == 2
+	})
+	if !ok {
+		t.Errorf("status while running:\n%s", out)
+	}
+
 	// SIGTERM while a request hangs: the process ends, with its state saved.
 	mu.Lock()
 	current, block = "203.0.113.9", true

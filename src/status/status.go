@@ -1,0 +1,163 @@
+// Package status tells, per profile, what the program knows: the registered
+// address, the last update and its answer, the last check, the next one, and a
+// stop with what to fix. It reads the configuration and the state files only,
+// so it works while the daemon runs.
+package status
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"strings"
+	"time"
+
+	"ddns-updater/src/config"
+	"ddns-updater/src/state"
+)
+
+// Profile is the status of one profile.
+type Profile struct {
+	Name         string
+	Enabled      bool
+	Hostnames    []string
+	Source       string // e.g. "auto (wan)"
+	Registered   []netip.Addr
+	RegisteredAt time.Time
+	LearntFrom   string // provider, dns, option ip
+	LastAttempt  time.Time
+	LastAnswer   string
+	CheckedAt    time.Time
+	Observed     []netip.Addr
+	Device       string
+	LastCheck    string // what the last check concluded
+	NextCheck    time.Time
+	WaitUntil    time.Time
+	Stop         *Stop
+	Problems     []string // configuration errors: the profile does not run
+	StateError   string   // the state file could not be read
+}
+
+// Stop is a fatal answer that keeps the profile from sending.
+type Stop struct {
+	Code    string
+	Meaning string
+	Fix     string
+	At      time.Time
+	Lifted  bool // the settings changed since: the next check resumes
+}
+
+// Collect reads the status of every profile in cfg from dir.
+func Collect(cfg *config.Config, dir *state.Dir, now time.Time) []Profile {
+	var out []Profile
+	for _, p := range cfg.Profiles {
+		s := Profile{Name: p.Name, Enabled: p.Enabled, Hostnames: p.Hostnames, Source: source(p)}
+		for _, e := range p.Problems {
+			s.Problems = append(s.Problems, e.Error())
+		}
+		st, err := dir.Load(p.Name)
+		if err != nil {
+			s.StateError = err.Error()
+		}
+		s.Registered, s.RegisteredAt, s.LearntFrom = st.Registered, st.RegisteredAt, st.Source
+		s.LastAttempt, s.LastAnswer = st.LastAttempt, st.LastAnswer
+		if st.NotBefore.After(now) {
+			s.WaitUntil = st.NotBefore
+		}
+		if st.Stop != nil {
+			s.Stop = &Stop{Code: st.Stop.Code, Meaning: st.Stop.Reason, At: st.Stop.At,
+				Fix: "edit the profile; updates resume after saving", Lifted: st.Fingerprint != p.Fingerprint}
+		}
+		if run, err := dir.LoadRun(p.Name); err == nil {
+			s.CheckedAt, s.Observed, s.Device, s.LastCheck, s.NextCheck = run.CheckedAt, run.Observed, run.Device, run.Summary, run.NextCheck
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func source(p *config.Profile) string {
+	switch {
+	case p.IPSource == config.SourceWeb:
+		return "web (" + p.ExternalIPServer + ")"
+	case p.Device != "":
+		return string(p.IPSource) + " (device " + p.Device + ")"
+	}
+	return string(p.IPSource) + " (" + p.Interface + ")"
+}
+
+// WriteText prints the statuses for a person, one block per profile.
+func WriteText(w io.Writer, ps []Profile, now time.Time) {
+	if len(ps) == 0 {
+		fmt.Fprintln(w, "no profiles configured")
+	}
+	for i, s := range ps {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		state := "enabled"
+		if !s.Enabled {
+			state = "disabled"
+		}
+		fmt.Fprintf(w, "%s: %s, %s, ip_source %s\n", s.Name, state, strings.Join(s.Hostnames, ", "), s.Source)
+		line := func(k, v string) { fmt.Fprintf(w, "  %-12s %s\n", k+":", v) }
+		for _, p := range s.Problems {
+			line("config error", p)
+		}
+		if s.StateError != "" {
+			line("state", "unreadable ("+s.StateError+"); the next check starts afresh")
+		}
+		if len(s.Registered) > 0 {
+			line("registered", fmt.Sprintf("%s since %s (%s)", addrs(s.Registered), stamp(s.RegisteredAt, now), learnt(s.LearntFrom)))
+		} else {
+			line("registered", "nothing yet")
+		}
+		if !s.LastAttempt.IsZero() {
+			line("last update", stamp(s.LastAttempt, now)+": "+s.LastAnswer)
+		}
+		if !s.CheckedAt.IsZero() {
+			v := stamp(s.CheckedAt, now) + ": " + s.LastCheck
+			line("last check", v)
+		}
+		switch {
+		case s.Stop != nil && s.Stop.Lifted:
+			line("stopped", fmt.Sprintf("by %s at %s; the settings have changed since, so the next check resumes", s.Stop.Code, stamp(s.Stop.At, now)))
+		case s.Stop != nil:
+			line("stopped", fmt.Sprintf("%s: %s — %s (since %s)", s.Stop.Code, s.Stop.Meaning, s.Stop.Fix, stamp(s.Stop.At, now)))
+		case !s.WaitUntil.IsZero():
+			line("waiting", "no attempt before "+stamp(s.WaitUntil, now)+" (after "+s.LastAnswer+")")
+		}
+		if !s.NextCheck.IsZero() && s.Stop == nil {
+			line("next check", stamp(s.NextCheck, now)+", or at once when the address changes")
+		}
+	}
+}
+
+func learnt(src string) string {
+	switch src {
+	case "provider":
+		return "confirmed by the provider"
+	case "dns":
+		return "found in DNS at start-up"
+	case "option ip":
+		return "from option ip"
+	}
+	return src
+}
+
+func addrs(a []netip.Addr) string {
+	s := make([]string, len(a))
+	for i, x := range a {
+		s[i] = x.String()
+	}
+	return strings.Join(s, ", ")
+}
+
+// stamp prints a time in local time with how long ago or ahead it is.
+func stamp(t, now time.Time) string {
+	d := now.Sub(t).Round(time.Second)
+	rel := d.String() + " ago"
+	if d < 0 {
+		rel = "in " + (-d).String()
+	}
+	return t.Local().Format("2006-01-02 15:04:05") + " (" + rel + ")"
+}
