@@ -71,6 +71,15 @@ type worker struct {
 	done   chan struct{}
 }
 
+// errLogged is an error that was logged already.
+type errLogged struct{ error }
+
+// Logged reports whether err was logged by the daemon already.
+func Logged(err error) bool {
+	_, ok := err.(errLogged)
+	return ok
+}
+
 // Run loads the configuration, starts the profiles and serves signals until
 // SIGTERM, SIGINT or the end of ctx. It fails only when the first configuration
 // has no usable profile.
@@ -81,7 +90,7 @@ func (d *Daemon) Run(ctx context.Context, signals <-chan os.Signal) error {
 	}
 	profiles, err := d.selectProfiles(cfg)
 	if err != nil {
-		return err
+		return errLogged{err}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -147,19 +156,30 @@ func (d *Daemon) Run(ctx context.Context, signals <-chan os.Signal) error {
 }
 
 func (d *Daemon) selectProfiles(cfg *config.Config) ([]*config.Profile, error) {
+	usable, _, err := Select(cfg, d.Profiles, d.Log)
+	return usable, err
+}
+
+// Select logs what is wrong with the configuration and returns the profiles
+// named (or every enabled one) that can run, those that cannot, and an error
+// when none can.
+func Select(cfg *config.Config, names []string, log *logx.Logger) (usable, broken []*config.Profile, err error) {
 	for _, w := range cfg.Warnings {
-		d.Log.Warn(w)
+		log.Warn(w)
 	}
 	for _, e := range cfg.Mail.Problems {
-		d.Log.Error(e.Error() + " (mail stays off)")
+		log.Error(e.Error() + " (mail stays off)")
 	}
-	usable, broken, err := cfg.Select(d.Profiles)
+	usable, broken, err = cfg.Select(names)
 	for _, p := range broken {
 		for _, e := range p.Problems {
-			d.Log.Error(e.Error() + " (profile skipped)")
+			log.Error(e.Error() + " (profile skipped)")
 		}
 	}
-	return usable, err
+	if err != nil {
+		log.Error(err.Error())
+	}
+	return usable, broken, err
 }
 
 // reload applies a changed configuration; a configuration that cannot be used
@@ -172,7 +192,7 @@ func (d *Daemon) reload(ctx context.Context) {
 	}
 	profiles, err := d.selectProfiles(cfg)
 	if err != nil {
-		d.Log.Error("reload: " + err.Error() + "; the running configuration stays")
+		d.Log.Error("reload: no profile can run; the running configuration stays")
 		return
 	}
 	d.apply(ctx, cfg, profiles)

@@ -70,6 +70,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		once     = fs.Bool("once", false, "check every selected profile once, then exit (cron mode)")
 		dryRun   = fs.Bool("dry-run", false, "decide and print the request that would be sent; send nothing")
 		version  = fs.Bool("version", false, "print the version and exit")
+		check    = fs.Bool("check", false, "check the configuration: print its problems; exit 2 when no profile can run")
 		verbose  = fs.Bool("verbose", false, "log at debug level")
 	)
 	fs.Var(&profiles, "profile", "run only the profile `NAME` (repeatable; default: every enabled profile)")
@@ -112,6 +113,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		}
 	}
 
+	if *check {
+		return checkConfig(cfg, profiles, log)
+	}
 	if !*once && !*dryRun {
 		d := &daemon.Daemon{
 			Load:      func() (*config.Config, error) { return config.Load(*path) },
@@ -124,7 +128,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 			Quiet: debug.FreeOSMemory,
 		}
 		if err := d.Run(ctx, sigs); err != nil {
-			log.Error(err.Error())
+			if !daemon.Logged(err) {
+				log.Error(err.Error())
+			}
 			return exitConfig
 		}
 		return exitOK
@@ -145,20 +151,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 			}
 		}
 	}()
-	for _, w := range cfg.Warnings {
-		log.Warn(w)
-	}
-	for _, e := range cfg.Mail.Problems {
-		log.Error(e.Error() + " (mail stays off)")
-	}
-	selected, broken, err := cfg.Select(profiles)
-	for _, p := range broken {
-		for _, e := range p.Problems {
-			log.Error(e.Error() + " (profile skipped)")
-		}
-	}
+	selected, broken, err := daemon.Select(cfg, profiles, log)
 	if err != nil {
-		log.Error(err.Error())
 		return exitConfig
 	}
 	r := newRunner(cfg)
@@ -210,5 +204,15 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	}
 	now := time.Now()
 	status.WriteText(stdout, status.Collect(cfg, state.Open(cfg.Global.StateDir), now), now)
+	return exitOK
+}
+
+// checkConfig is --check: the problems, and whether any profile can run.
+func checkConfig(cfg *config.Config, names []string, log *logx.Logger) int {
+	usable, _, err := daemon.Select(cfg, names, log)
+	if err != nil {
+		return exitConfig
+	}
+	log.Info(fmt.Sprintf("%s: %d profile(s) can run", cfg.Path, len(usable)))
 	return exitOK
 }
