@@ -1,21 +1,39 @@
 #!/bin/sh
-# Build static ddns-updater binaries into dist/.
-#   ./build.sh                 the host's architecture: dist/ddns-updater
-#   ./build.sh mipsle arm64    those GOARCHs: dist/ddns-updater-linux-GOARCH
-# (MIPS builds use GOMIPS=softfloat, as OpenWrt's kernels emulate no FPU for Go.)
+# Build ddns-updater packages without the OpenWrt SDK.
+#   ./build.sh                          every architecture in openwrt/arches.tsv
+#   ./build.sh mipsel_24kc x86_64       only those
+# Output in $DIST (default dist/): one .ipk per architecture, SHA256SUMS, and
+# sizes.md (binary and ipk bytes per architecture). Static binaries
+# (CGO_ENABLED=0, -trimpath, -s -w, the version stamped); the same source gives
+# byte-identical packages (entries dated at the last commit).
 set -eu
 cd "$(dirname "$0")"
-VERSION=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
-LDFLAGS="-s -w -X main.Version=$VERSION"
-mkdir -p dist
+DIST=${DIST:-dist}
+
+field() { sed -n "s/^$1:=//p" openwrt/Makefile; }
+VERSION="$(field PKG_VERSION)-r$(field PKG_RELEASE)"
+MTIME=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || echo 0)}
+
 if [ $# -eq 0 ]; then
-	CGO_ENABLED=0 go build -tags nethttpomithttp2 -trimpath -ldflags="$LDFLAGS" -o dist/ddns-updater ./src/cmd/ddns-updater
-	echo "dist/ddns-updater $(wc -c < dist/ddns-updater) bytes"
-	exit 0
+	# shellcheck disable=SC2046 # one word per architecture
+	set -- $(grep -v '^#' openwrt/arches.tsv | cut -f1)
 fi
+mkdir -p "$DIST/bin"
+go build -o "$DIST/bin/mkipk" ./src/cmd/mkipk
+
+printf '| architecture | GOARCH | binary bytes | ipk bytes |\n|---|---|---:|---:|\n' > "$DIST/sizes.md"
 for arch in "$@"; do
-	out=dist/ddns-updater-linux-$arch
-	case $arch in mips|mipsle) export GOMIPS=softfloat ;; esac
-	CGO_ENABLED=0 GOOS=linux GOARCH=$arch go build -tags nethttpomithttp2 -trimpath -ldflags="$LDFLAGS" -o "$out" ./src/cmd/ddns-updater
-	echo "$out $(wc -c < "$out") bytes"
+	line=$(grep "^$arch	" openwrt/arches.tsv) || { echo "build.sh: unknown architecture $arch (see openwrt/arches.tsv)" >&2; exit 2; }
+	goarch=$(echo "$line" | cut -f2)
+	variant=$(echo "$line" | cut -f3)
+	bin="$DIST/bin/ddns-updater-$goarch${variant:+-$variant}"
+	if [ ! -e "$bin" ]; then
+		# shellcheck disable=SC2086 # $variant is empty or one VAR=value word
+		env CGO_ENABLED=0 GOOS=linux GOARCH="$goarch" $variant \
+			go build -tags nethttpomithttp2 -trimpath -ldflags="-s -w -X main.Version=$VERSION" -o "$bin" ./src/cmd/ddns-updater
+	fi
+	ipk=$("$DIST/bin/mkipk" -arch "$arch" -version "$VERSION" -bin "$bin" -files files -out "$DIST" -mtime "$MTIME")
+	printf '| %s | %s %s | %s | %s |\n' "$arch" "$goarch" "$variant" "$(wc -c < "$bin" | tr -d ' ')" "$(wc -c < "$ipk" | tr -d ' ')" >> "$DIST/sizes.md"
 done
+(cd "$DIST" && sha256sum -- *.ipk > SHA256SUMS)
+cat "$DIST/sizes.md"

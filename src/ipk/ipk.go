@@ -1,0 +1,155 @@
+// Package ipk writes OpenWrt packages: a gzip'd tar of ./debian-binary,
+// ./data.tar.gz and ./control.tar.gz, as opkg reads them. The output is
+// reproducible: sorted entries, root-owned, one fixed modification time, gzip
+// without name or time.
+package ipk
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+	"time"
+)
+
+// File is one file of the package, with its path from the root ("usr/bin/x").
+type File struct {
+	Path string
+	Mode int64
+	Data []byte
+}
+
+// Control is the package's control file.
+type Control struct {
+	Package, Version, Depends, Source, License, Section, Maintainer, Architecture, Description string
+}
+
+// Package is what goes into an ipk.
+type Package struct {
+	Control   Control
+	Files     []File
+	Conffiles []string          // absolute paths
+	Scripts   map[string]string // postinst, prerm, ...
+	ModTime   time.Time
+}
+
+// InstalledSize is the sum of the file sizes, as opkg shows it.
+func (p *Package) InstalledSize() int {
+	n := 0
+	for _, f := range p.Files {
+		n += len(f.Data)
+	}
+	return n
+}
+
+func (p *Package) control() []byte {
+	c := p.Control
+	var b strings.Builder
+	field := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(&b, "%s: %s\n", k, v)
+		}
+	}
+	field("Package", c.Package)
+	field("Version", c.Version)
+	field("Depends", c.Depends)
+	field("Source", c.Source)
+	field("SourceName", c.Package)
+	field("License", c.License)
+	field("Section", c.Section)
+	field("Maintainer", c.Maintainer)
+	field("Architecture", c.Architecture)
+	field("Installed-Size", fmt.Sprint(p.InstalledSize()))
+	desc := strings.Split(strings.TrimSpace(c.Description), "\n")
+	fmt.Fprintf(&b, "Description: %s\n", desc[0])
+	for _, l := range desc[1:] {
+		if l = strings.TrimSpace(l); l == "" {
+			l = "."
+		}
+		fmt.Fprintf(&b, " %s\n", l)
+	}
+	return []byte(b.String())
+}
+
+// Write writes the ipk to w.
+func (p *Package) Write(w io.Writer) error {
+	data, err := p.tgz(p.Files, true)
+	if err != nil {
+		return err
+	}
+	ctl := []File{{Path: "control", Mode: 0o644, Data: p.control()}}
+	if len(p.Conffiles) > 0 {
+		ctl = append(ctl, File{Path: "conffiles", Mode: 0o644, Data: []byte(strings.Join(p.Conffiles, "\n") + "\n")})
+	}
+	for name, body := range p.Scripts {
+		ctl = append(ctl, File{Path: name, Mode: 0o755, Data: []byte(body)})
+	}
+	control, err := p.tgz(ctl, false)
+	if err != nil {
+		return err
+	}
+	outer := []File{
+		{Path: "debian-binary", Mode: 0o644, Data: []byte("2.0\n")},
+		{Path: "data.tar.gz", Mode: 0o644, Data: data},
+		{Path: "control.tar.gz", Mode: 0o644, Data: control},
+	}
+	// the order ipkg-build writes, and opkg expects: debian-binary first
+	b, err := p.tar(outer)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(b)
+	return err
+}
+
+func (p *Package) tgz(files []File, dirs bool) ([]byte, error) {
+	sorted := append([]File(nil), files...)
+	if dirs {
+		seen := map[string]bool{}
+		for _, f := range files {
+			for d := path.Dir(f.Path); d != "." && d != "/" && !seen[d]; d = path.Dir(d) {
+				seen[d] = true
+				sorted = append(sorted, File{Path: d + "/", Mode: 0o755})
+			}
+		}
+	}
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	if dirs {
+		sorted = append([]File{{Path: "", Mode: 0o755}}, sorted...) // "./" itself
+	}
+	return p.tar(sorted)
+}
+
+// tar writes files in the given order as a gzip'd tar.
+func (p *Package) tar(files []File) ([]byte, error) {
+	var buf bytes.Buffer
+	gz, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	gz.Header.OS = 3 // Unix; no name, no time
+	tw := tar.NewWriter(gz)
+	for _, f := range files {
+		h := &tar.Header{
+			Name: "./" + f.Path, Mode: f.Mode, Size: int64(len(f.Data)), ModTime: p.ModTime.UTC().Truncate(time.Second),
+			Uname: "root", Gname: "root", Typeflag: tar.TypeReg, Format: tar.FormatGNU,
+		}
+		if f.Path == "" || strings.HasSuffix(f.Path, "/") {
+			h.Typeflag, h.Size = tar.TypeDir, 0
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return nil, err
+		}
+		if _, err := tw.Write(f.Data); err != nil {
+			return nil, err
+		}
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	if err := gz.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
