@@ -1,0 +1,5 @@
+//go:build !race
+
+package openwrt
+
+const raceEnabled = false

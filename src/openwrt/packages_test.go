@@ -1,0 +1,252 @@
+package openwrt
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"debug/elf"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ddns-updater/src/internal/testcert"
+)
+
+// machine is what an ELF for a GOARCH must say.
+var machine = map[string]struct {
+	m     elf.Machine
+	class elf.Class
+	order binary.ByteOrder
+	qemu  string // qemu-user program, "" when the test does not run it
+}{
+	"amd64":    {elf.EM_X86_64, elf.ELFCLASS64, binary.LittleEndian, "native"},
+	"386":      {elf.EM_386, elf.ELFCLASS32, binary.LittleEndian, ""},
+	"arm":      {elf.EM_ARM, elf.ELFCLASS32, binary.LittleEndian, "qemu-arm-static"},
+	"arm64":    {elf.EM_AARCH64, elf.ELFCLASS64, binary.LittleEndian, "qemu-aarch64-static"},
+	"mips":     {elf.EM_MIPS, elf.ELFCLASS32, binary.BigEndian, "qemu-mips-static"},
+	"mipsle":   {elf.EM_MIPS, elf.ELFCLASS32, binary.LittleEndian, "qemu-mipsel-static"},
+	"mips64":   {elf.EM_MIPS, elf.ELFCLASS64, binary.BigEndian, ""},
+	"mips64le": {elf.EM_MIPS, elf.ELFCLASS64, binary.LittleEndian, ""},
+	"riscv64":  {elf.EM_RISCV, elf.ELFCLASS64, binary.LittleEndian, ""},
+	"loong64":  {elf.EM_LOONGARCH, elf.ELFCLASS64, binary.LittleEndian, ""},
+}
+
+type arch struct{ name, goarch, variant string }
+
+func arches(t *testing.T) []arch {
+	data, err := os.ReadFile(repoFile("openwrt/arches.tsv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []arch
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Split(line, "\t"); len(f) >= 3 && !strings.HasPrefix(line, "#") {
+			out = append(out, arch{f[0], f[1], f[2]})
+		}
+	}
+	return out
+}
+
+func TestArchesMatchShared(t *testing.T) {
+	shared, err := os.ReadFile(repoFile("../shared/openwrt/arches.tsv"))
+	if err != nil {
+		t.Skip("shared/openwrt is not beside the checkout")
+	}
+	if ours, _ := os.ReadFile(repoFile("openwrt/arches.tsv")); !bytes.Equal(ours, shared) {
+		t.Error("openwrt/arches.tsv differs from shared/openwrt/arches.tsv")
+	}
+}
+
+func build(t *testing.T, dist string, names ...string) {
+	t.Helper()
+	cmd := exec.Command(repoFile("build.sh"), names...)
+	cmd.Env = append(os.Environ(), "DIST="+dist)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build.sh: %v\n%s", err, out)
+	}
+}
+
+func untgz(t *testing.T, data []byte) map[string]*entry {
+	t.Helper()
+	gz, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]*entry{}
+	tr := tar.NewReader(gz)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(tr)
+		out[h.Name] = &entry{h, body}
+	}
+}
+
+type entry struct {
+	h    *tar.Header
+	body []byte
+}
+
+// TestPackages runs build.sh for every architecture, twice, and checks what
+// opkg and the router will see.
+func TestPackages(t *testing.T) {
+	if raceEnabled {
+		t.Skip("runs once, without the race detector")
+	}
+	if testing.Short() {
+		t.Skip("builds every architecture")
+	}
+	all := arches(t)
+	var names []string
+	for _, a := range all {
+		names = append(names, a.name)
+	}
+	dist, again := t.TempDir(), t.TempDir()
+	build(t, dist, names...)
+	build(t, again, names...)
+	sums, _ := os.ReadFile(filepath.Join(dist, "SHA256SUMS"))
+	sums2, _ := os.ReadFile(filepath.Join(again, "SHA256SUMS"))
+	if len(sums) == 0 || !bytes.Equal(sums, sums2) {
+		t.Errorf("two builds of the same source differ:\n%s\n%s", sums, sums2)
+	}
+	sizes, _ := os.ReadFile(filepath.Join(dist, "sizes.md"))
+	version := makefileVersion(t)
+	for _, a := range all {
+		t.Run(a.name, func(t *testing.T) {
+			files, _ := filepath.Glob(filepath.Join(dist, "ddns-updater_*_"+a.name+".ipk"))
+			if len(files) != 1 {
+				t.Fatalf("ipk for %s: %v", a.name, files)
+			}
+			if !strings.Contains(string(sizes), "| "+a.name+" |") {
+				t.Errorf("size table lacks %s", a.name)
+			}
+			data, _ := os.ReadFile(files[0])
+			outer := untgz(t, data)
+			if len(outer) != 3 || string(outer["./debian-binary"].body) != "2.0\n" || outer["./data.tar.gz"] == nil || outer["./control.tar.gz"] == nil {
+				t.Fatalf("outer layout: %v", outer)
+			}
+			ctl := untgz(t, outer["./control.tar.gz"].body)
+			control := string(ctl["./control"].body)
+			for _, field := range []string{"Package: ddns-updater\n", "Depends: libc, ca-bundle\n", "Source: ", "License: MIT\n",
+				"Section: net\n", "Maintainer: ", "Architecture: " + a.name + "\n", "Installed-Size: ", "Description: "} {
+				if !strings.Contains(control, field) {
+					t.Errorf("control lacks %q:\n%s", field, control)
+				}
+			}
+			v := strings.SplitN(strings.SplitN(control, "Version: ", 2)[1], "\n", 2)[0]
+			if v != version || !strings.HasSuffix(files[0], "_"+v+"_"+a.name+".ipk") {
+				t.Errorf("version %q in %s", v, files[0])
+			}
+			if string(ctl["./conffiles"].body) != "/etc/config/ddns-updater\n" {
+				t.Errorf("conffiles %q", ctl["./conffiles"].body)
+			}
+			for _, s := range []string{"./postinst", "./prerm"} {
+				if ctl[s] == nil || ctl[s].h.Mode != 0o755 || !strings.Contains(string(ctl[s].body), ". ${IPKG_INSTROOT}/lib/functions.sh") {
+					t.Errorf("%s missing or wrong", s)
+				}
+			}
+			if !strings.Contains(string(ctl["./postinst"].body), "default_postinst $0 $@") || !strings.Contains(string(ctl["./prerm"].body), "default_prerm $0 $@") {
+				t.Error("maintainer scripts must call default_postinst / default_prerm")
+			}
+			payload := untgz(t, outer["./data.tar.gz"].body)
+			for path, mode := range map[string]int64{
+				"./usr/bin/ddns-updater": 0o755, "./etc/init.d/ddns-updater": 0o755,
+				"./etc/hotplug.d/iface/95-ddns-updater": 0o755, "./etc/config/ddns-updater": 0o600,
+			} {
+				e := payload[path]
+				if e == nil || e.h.Mode != mode || e.h.Uid != 0 || e.h.Uname != "root" {
+					t.Errorf("%s: %+v", path, e)
+				}
+			}
+			bin := payload["./usr/bin/ddns-updater"].body
+			f, err := elf.NewFile(bytes.NewReader(bin))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := machine[a.goarch]
+			if f.Machine != want.m || f.Class != want.class || f.ByteOrder != want.order || f.Type != elf.ET_EXEC {
+				t.Errorf("ELF %v %v %v %v, want %v %v %v", f.Machine, f.Class, f.ByteOrder, f.Type, want.m, want.class, want.order)
+			}
+			for _, p := range f.Progs {
+				if p.Type == elf.PT_INTERP || p.Type == elf.PT_DYNAMIC {
+					t.Error("the binary is not static")
+				}
+			}
+		})
+	}
+	t.Run("qemu", func(t *testing.T) { runUnderQemu(t, dist, version) })
+}
+
+// makefileVersion is PKG_VERSION-rPKG_RELEASE from openwrt/Makefile, as build.sh stamps it.
+func makefileVersion(t *testing.T) string {
+	data, err := os.ReadFile(repoFile("openwrt/Makefile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	field := func(k string) string {
+		for _, l := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(l, k+":="); ok {
+				return v
+			}
+		}
+		t.Fatalf("openwrt/Makefile has no %s", k)
+		return ""
+	}
+	return field("PKG_VERSION") + "-r" + field("PKG_RELEASE")
+}
+
+// runUnderQemu runs the built binaries of mips, mipsel, arm (GOARM 5 and 7),
+// aarch64 and x86_64: --version, and --once --dry-run against a test config
+// whose checkip server (HTTPS on loopback) answers a documentation address,
+// which the shipped binary must refuse to publish.
+func runUnderQemu(t *testing.T, dist, version string) {
+	cert := testcert.New(t, time.Now().Add(-time.Hour))
+	check := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "<html><body>Current IP Address: 203.0.113.7</body></html>")
+	}))
+	check.TLS = cert.Server
+	check.StartTLS()
+	defer check.Close()
+	conf := filepath.Join(t.TempDir(), "ddns-updater")
+	os.WriteFile(conf, []byte(fmt.Sprintf("config global 'global'\n\toption state_dir '%s'\n"+
+		"config profile 'DDNS'\n\toption enabled 1\n\toption server 'members.dyndns.org'\n\toption username u\n\toption password p\n"+
+		"\toption hostname home.example.com\n\toption ip_source web\n\toption external_ip_server '%s'\n\toption ca_file '%s'\n",
+		t.TempDir(), check.Listener.Addr(), cert.CAFile)), 0o600)
+	for _, bin := range []string{"amd64-GOAMD64=v1", "mips-GOMIPS=softfloat", "mipsle-GOMIPS=softfloat", "arm-GOARM=5", "arm-GOARM=7", "arm64-GOARM64=v8.0"} {
+		goarch := strings.SplitN(bin, "-", 2)[0]
+		t.Run(bin, func(t *testing.T) {
+			path := filepath.Join(dist, "bin", "ddns-updater-"+bin)
+			argv := []string{path}
+			if q := machine[goarch].qemu; q != "native" {
+				qp, err := exec.LookPath(q)
+				if err != nil {
+					t.Skipf("%s not installed (Debian package qemu-user-static; .ci/run installs it)", q)
+				}
+				argv = []string{qp, path}
+			}
+			out, err := exec.Command(argv[0], append(argv[1:], "--version")...).CombinedOutput()
+			if err != nil || string(out) != "ddns-updater "+version+"\n" {
+				t.Errorf("--version: %v %q", err, out)
+			}
+			cmd := exec.Command(argv[0], append(argv[1:], "--config", conf, "--once", "--dry-run")...)
+			out, err = cmd.CombinedOutput()
+			ee, _ := err.(*exec.ExitError)
+			if ee == nil || ee.ExitCode() != 1 || !strings.Contains(string(out), "203.0.113.7 is a documentation address (203.0.113.0/24), not a public address; no update sent") {
+				t.Errorf("--once --dry-run: %v\n%s", err, out)
+			}
+		})
+	}
+}
