@@ -90,6 +90,7 @@ type Mail struct {
 	Sender     string
 	TLS        bool
 	CAFile     string
+	AlertAfter time.Duration
 	Problems   []error
 }
 
@@ -287,6 +288,9 @@ func checkProfile(file string, p *Profile) []error {
 }
 
 func checkMail(file string, m *Mail) []error {
+	if m.Sender == "" && validEmail(m.Username) {
+		m.Sender = m.Username
+	}
 	if !m.Notify {
 		return nil
 	}
@@ -307,11 +311,7 @@ func checkMail(file string, m *Mail) []error {
 		add("recipient", "empty; notify 1 needs at least one address such as me@example.com")
 	}
 	if m.Sender == "" {
-		if validEmail(m.Username) {
-			m.Sender = m.Username
-		} else {
-			add("sender", "empty, and username is not an address; expected a sender such as router@example.com")
-		}
+		add("sender", "empty, and username is not an address; expected a sender such as router@example.com")
 	}
 	if (m.Username == "") != (m.Password == "") {
 		add("password", "username and password go together; set both or neither")

@@ -41,6 +41,8 @@ var mailOptions = []option[Mail]{
 		boolean(func(m *Mail) *bool { return &m.TLS })},
 	{Spec{"mail", "ca_file", "", false, false, "Extra trusted root certificates (PEM) for the SMTP server."},
 		text(func(m *Mail) *string { return &m.CAFile }, pemFile)},
+	{Spec{"mail", "alert_after", "1h", false, false, "How long failures (network, 911/dnserr, checkip) last before one mail says so; one more when they end."},
+		duration(func(m *Mail) *time.Duration { return &m.AlertAfter }, time.Minute, false)},
 }
 
 var profileOptions = []option[Profile]{

@@ -202,9 +202,7 @@ func (d *Daemon) reload(ctx context.Context) {
 func (d *Daemon) apply(ctx context.Context, cfg *config.Config, profiles []*config.Profile) {
 	d.mu.Lock()
 	restartAll := d.run == nil || d.global != cfg.Global
-	if restartAll {
-		d.run, d.global = d.NewRunner(cfg), cfg.Global
-	}
+	d.run, d.global = d.NewRunner(cfg), cfg.Global // it takes the rest (mail) of the configuration
 	want := map[string]*config.Profile{}
 	for _, p := range profiles {
 		want[p.Name] = p

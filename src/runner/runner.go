@@ -20,6 +20,7 @@ import (
 	"ddns-updater/src/ipsource"
 	"ddns-updater/src/logx"
 	"ddns-updater/src/netifd"
+	"ddns-updater/src/notify"
 	"ddns-updater/src/resolve"
 	"ddns-updater/src/rtnl"
 	"ddns-updater/src/state"
@@ -88,6 +89,7 @@ type Runner struct {
 	Policy    ipsource.Policy // allow_private of a profile widens it
 	DryRun    bool            // decide and print the request to Out; send and save nothing
 	Out       io.Writer
+	Notify    func(notify.Event) // told how each check ended (mail); nil: nobody
 
 	mu   sync.Mutex
 	said map[string]string // per profile and topic: the last message logged at its level
@@ -210,6 +212,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		if err != nil {
 			res.Summary = err.Error()
 			log.Error(res.Summary)
+			r.tell(p, notify.Event{Kind: notify.Failed, Detail: res.Summary})
 			return res
 		}
 		defer c.Close()
@@ -220,6 +223,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 	if err != nil {
 		res.Summary = err.Error() + "; no update sent"
 		r.report(log, p.Name+"|observe", logx.Warn, res.Summary)
+		r.tell(p, notify.Event{Kind: notify.Failed, Detail: res.Summary})
 		return res
 	}
 	r.forget(p.Name + "|observe")
@@ -229,6 +233,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 	if d.Action != updater.Send {
 		res.OK, res.Summary = true, d.Reason
 		log.Debug(d.Reason + " " + via)
+		r.tell(p, notify.Event{Kind: notify.OK})
 		return res
 	}
 	if d.Verify {
@@ -242,6 +247,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 			st = updater.Apply(st, updater.Outcome{Kind: updater.AlreadyInDNS, Addrs: observed}, now, 0)
 			res.OK, res.Action, res.Summary = true, updater.None, "DNS already holds "+addrList(observed)+" "+via+"; nothing sent"
 			log.Info(res.Summary)
+			r.tell(p, notify.Event{Kind: notify.OK})
 			return res
 		}
 	}
@@ -263,16 +269,24 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		return res
 	}
 	o := outcome(ans, err, observed)
+	prev := st.Registered
 	st = updater.Apply(st, o, r.now(), r.jitter())
 	res.OK, res.Next = o.Kind == updater.Accepted, st.NotBefore
 	res.Summary = fmt.Sprintf("%s %s; update sent; %s", d.Reason, via, describe(o, st))
 	switch o.Kind {
 	case updater.Accepted:
 		log.Info(res.Summary)
+		if ans.Worst().Code == dyndns2.Good {
+			r.tell(p, notify.Event{Kind: notify.Updated, Old: prev, New: observed, Code: o.Code})
+		} else {
+			r.tell(p, notify.Event{Kind: notify.OK})
+		}
 	case updater.Fatal:
 		log.Error(res.Summary)
+		r.tell(p, notify.Event{Kind: notify.Stopped, Code: o.Code, Meaning: o.Reason})
 	default:
 		log.Warn(res.Summary)
+		r.tell(p, notify.Event{Kind: notify.Failed, Detail: res.Summary})
 	}
 	for _, hr := range ans.Results {
 		if hr.Code.Kind() != dyndns2.Registered && hr.Code != ans.Worst().Code {
@@ -293,6 +307,18 @@ func (r *Runner) Record(name string, res Result, at, next time.Time) {
 	if err := rs.SaveRun(name, run); err != nil {
 		r.Log.With(name).Debug("status not recorded", "err", err)
 	}
+}
+
+// tell passes an event about p to Notify, unless p keeps quiet (notify 0).
+func (r *Runner) tell(p *config.Profile, e notify.Event) {
+	if r.Notify == nil || !p.Notify || r.DryRun {
+		return
+	}
+	e.Profile, e.Hostnames = p.Name, p.Hostnames
+	if e.At.IsZero() {
+		e.At = r.now()
+	}
+	r.Notify(e)
 }
 
 // NewClients returns the clients Run uses for p when given none; a caller that

@@ -22,6 +22,7 @@ import (
 	"ddns-updater/src/ipsource"
 	"ddns-updater/src/logx"
 	"ddns-updater/src/netifd"
+	"ddns-updater/src/notify"
 	"ddns-updater/src/rtnl"
 	"ddns-updater/src/runner"
 	"ddns-updater/src/state"
@@ -71,6 +72,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		dryRun   = fs.Bool("dry-run", false, "decide and print the request that would be sent; send nothing")
 		version  = fs.Bool("version", false, "print the version and exit")
 		check    = fs.Bool("check", false, "check the configuration: print its problems; exit 2 when no profile can run")
+		testMail = fs.Bool("test-mail", false, "send one test mail with the mail section's settings and print the outcome")
 		verbose  = fs.Bool("verbose", false, "log at debug level")
 	)
 	fs.Var(&profiles, "profile", "run only the profile `NAME` (repeatable; default: every enabled profile)")
@@ -99,9 +101,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		return logx.New(stderr, level)
 	}
 	log := logger(cfg)
+	if *testMail {
+		return sendTestMail(ctx, cfg, stdout, stderr)
+	}
+	notifier := notify.New(log)
 	table := rtnl.NewTable()
 	newRunner := func(cfg *config.Config) *runner.Runner {
+		notifier.Configure(cfg.Mail)
 		return &runner.Runner{
+			Notify:    notifier.Event,
 			Store:     state.Open(cfg.Global.StateDir),
 			Ifaces:    runner.Host{Ubus: &netifd.Ubus{}, Table: table},
 			Jitter:    rand.Float64,
@@ -127,6 +135,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 			Log:   log,
 			Quiet: debug.FreeOSMemory,
 		}
+		mailCtx, stopMail := context.WithCancel(ctx)
+		defer stopMail()
+		go notifier.Run(mailCtx)
 		if err := d.Run(ctx, sigs); err != nil {
 			if !daemon.Logged(err) {
 				log.Error(err.Error())
@@ -168,6 +179,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		wg.Go(func() { results[i] = r.Run(ctx, p, nil) }) // profiles never wait for each other
 	}
 	wg.Wait()
+	flushCtx, cancelFlush := context.WithTimeout(ctx, 2*notify.SendTimeout)
+	notifier.Flush(flushCtx) // the updates are done: mail may take its time now
+	cancelFlush()
 	code := exitOK
 	if len(broken) > 0 {
 		code = exitFailed
@@ -214,5 +228,37 @@ func checkConfig(cfg *config.Config, names []string, log *logx.Logger) int {
 		return exitConfig
 	}
 	log.Info(fmt.Sprintf("%s: %d profile(s) can run", cfg.Path, len(usable)))
+	return exitOK
+}
+
+// sendTestMail is --test-mail: one message, sent now, the outcome printed plainly.
+func sendTestMail(ctx context.Context, cfg *config.Config, stdout, stderr io.Writer) int {
+	m := cfg.Mail
+	var missing []string
+	if m.SMTPServer == "" {
+		missing = append(missing, "smtp_server")
+	}
+	if len(m.Recipients) == 0 {
+		missing = append(missing, "recipient")
+	}
+	if m.Sender == "" {
+		missing = append(missing, "sender (or a username that is an address)")
+	}
+	for _, e := range m.Problems {
+		fmt.Fprintln(stderr, "ddns-updater:", e)
+	}
+	if len(missing) > 0 || len(m.Problems) > 0 {
+		if len(missing) > 0 {
+			fmt.Fprintf(stderr, "ddns-updater: %s: mail 'mail': set %s first\n", cfg.Path, strings.Join(missing, ", "))
+		}
+		return exitConfig
+	}
+	n := notify.New(logx.Discard())
+	n.Configure(m)
+	if err := n.SendNow(ctx, notify.TestMessage(m, time.Now())); err != nil {
+		fmt.Fprintln(stdout, "test mail failed:", err)
+		return exitFailed
+	}
+	fmt.Fprintf(stdout, "test mail sent to %s through %s:%d\n", strings.Join(m.Recipients, ", "), m.SMTPServer, m.Port)
 	return exitOK
 }

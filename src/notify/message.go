@@ -1,0 +1,80 @@
+// Package notify mails the owner when something changes: an update, a profile
+// stopped by its provider, failures that have lasted, their end. Mail leaves
+// from a small bounded queue, so that a slow or dead SMTP server never delays an
+// update; it travels over TLS (implicit on port 465, STARTTLS otherwise).
+package notify
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"mime"
+	"mime/quotedprintable"
+	"strings"
+	"time"
+)
+
+// Message is one mail.
+type Message struct {
+	From    string
+	To      []string
+	Subject string
+	Body    string
+	Date    time.Time
+}
+
+// header makes a configuration value or provider text safe as a header value:
+// no CR or LF (no header injection), and non-ASCII encoded.
+func header(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' || r < 0x20 && r != '\t' || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	return mime.QEncoding.Encode("utf-8", s)
+}
+
+// address keeps an address in a header safe: no CR, LF, or separators that would add one.
+func address(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '\r' || r == '\n' || r == ',' || r == '<' || r == '>' || r < 0x20 {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// Bytes renders the message: Date, Message-ID, From, To, Subject, MIME-Version,
+// UTF-8 text/plain in quoted-printable, CRLF line endings.
+func (m Message) Bytes() []byte {
+	var b bytes.Buffer
+	id := make([]byte, 12)
+	rand.Read(id)
+	domain := "ddns-updater.invalid"
+	if _, d, ok := strings.Cut(address(m.From), "@"); ok && d != "" {
+		domain = d
+	}
+	to := make([]string, len(m.To))
+	for i, a := range m.To {
+		to[i] = address(a)
+	}
+	put := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
+	put("Date", m.Date.Format(time.RFC1123Z))
+	put("Message-ID", "<"+hex.EncodeToString(id)+"@"+domain+">")
+	put("From", address(m.From))
+	put("To", strings.Join(to, ", "))
+	put("Subject", header(m.Subject))
+	put("MIME-Version", "1.0")
+	put("Content-Type", "text/plain; charset=utf-8")
+	put("Content-Transfer-Encoding", "quoted-printable")
+	b.WriteString("\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	body := strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")
+	qp.Write([]byte(body))
+	qp.Close()
+	if !bytes.HasSuffix(b.Bytes(), []byte("\r\n")) {
+		b.WriteString("\r\n")
+	}
+	return b.Bytes()
+}
