@@ -19,6 +19,7 @@ if [ $# -eq 0 ]; then
 	set -- $(grep -v '^#' openwrt/arches.tsv | cut -f1)
 fi
 mkdir -p "$DIST/bin"
+rm -f "$DIST"/bin/ddns-updater-* # a binary is built once per run and shared by architectures with the same GOARCH
 go build -o "$DIST/bin/mkipk" ./src/cmd/mkipk
 
 printf '| architecture | GOARCH | binary bytes | ipk bytes |\n|---|---|---:|---:|\n' > "$DIST/sizes.md"
