@@ -2,12 +2,14 @@ package daemon
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"testing/synctest"
@@ -18,6 +20,7 @@ import (
 	"ddns-updater/src/ipsource"
 	"ddns-updater/src/logx"
 	"ddns-updater/src/netifd"
+	"ddns-updater/src/notify"
 	"ddns-updater/src/rtnl"
 	"ddns-updater/src/runner"
 	"ddns-updater/src/state"
@@ -385,5 +388,51 @@ func TestProviderWait(t *testing.T) {
 		if _, r := w.counts("home.example.com"); r != 2 {
 			t.Errorf("not sent when the 30 minutes were over: %d", r)
 		}
+	})
+}
+
+// TestDeadMailServerDelaysNothing: mail goes through the notifier's queue; an
+// SMTP server that never answers holds up mail only.
+func TestDeadMailServerDelaysNothing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, profile("home", "home.example.com", "\toption device wan0\n\toption ip_source interface")+
+			"config mail 'mail'\n\toption notify 1\n\toption smtp_server smtp.example.com\n\toption username router@example.com\n"+
+			"\toption password pw\n\toption recipient me@example.com\n")
+		var attempts atomic.Int32
+		n := notify.New(logx.New(w, logx.Debug))
+		n.Send = func(ctx context.Context, m config.Mail, _ *x509.CertPool, msg notify.Message) error {
+			attempts.Add(1)
+			<-ctx.Done() // the server never answers
+			return ctx.Err()
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go n.Run(ctx)
+		d := w.daemon()
+		newRunner := d.NewRunner
+		d.NewRunner = func(cfg *config.Config) *runner.Runner {
+			r := newRunner(cfg)
+			n.Configure(cfg.Mail)
+			r.Notify = n.Event
+			return r
+		}
+		done := make(chan error, 1)
+		go func() { done <- d.Run(context.Background(), w.sigs) }()
+		synctest.Wait()
+		for i := 0; i < 3; i++ {
+			time.Sleep(Coalesce)
+			w.set(func() { w.devAddr = netip.AddrFrom4([4]byte{198, 51, 100, byte(50 + i)}) })
+			start := time.Now()
+			w.events <- "wan0"
+			synctest.Wait()
+			if _, r := w.counts("home.example.com"); r != i+2 || time.Since(start) != 0 {
+				t.Fatalf("update %d: %d requests after %v", i, r, time.Since(start))
+			}
+		}
+		if attempts.Load() == 0 {
+			t.Error("no mail was attempted")
+		}
+		w.sigs <- syscall.SIGTERM
+		<-done
 	})
 }

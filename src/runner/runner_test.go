@@ -20,6 +20,7 @@ import (
 	"ddns-updater/src/ipsource"
 	"ddns-updater/src/logx"
 	"ddns-updater/src/netifd"
+	"ddns-updater/src/notify"
 	"ddns-updater/src/rtnl"
 	"ddns-updater/src/state"
 	"ddns-updater/src/updater"
@@ -637,4 +638,45 @@ type providerFunc func(context.Context, dyndns2.Request) (dyndns2.Answer, error)
 
 func (f providerFunc) Update(ctx context.Context, r dyndns2.Request) (dyndns2.Answer, error) {
 	return f(ctx, r)
+}
+
+func TestNotifyEvents(t *testing.T) {
+	for _, tc := range []struct {
+		name, answer, extra string
+		setIP               string
+		want                []notify.Kind
+	}{
+		{"good", "good 203.0.113.7", "", "", []notify.Kind{notify.Updated}},
+		{"nochg", "nochg 203.0.113.7", "", "", []notify.Kind{notify.OK}},
+		{"badauth", "badauth", "", "", []notify.Kind{notify.Stopped}},
+		{"911", "911", "", "", []notify.Kind{notify.Failed}},
+		{"checkip answers a private address", "good", "", "192.168.1.1", []notify.Kind{notify.Failed}},
+		{"notify 0", "badauth", "\toption notify 0\n", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			e.prov.answer(200, tc.answer)
+			if tc.setIP != "" {
+				e.setIP(netip.MustParseAddr(tc.setIP))
+			}
+			var got []notify.Event
+			r := e.runner()
+			r.Notify = func(ev notify.Event) { got = append(got, ev) }
+			r.Run(context.Background(), e.profile(tc.extra), nil)
+			if len(got) != len(tc.want) {
+				t.Fatalf("events %+v, want kinds %v", got, tc.want)
+			}
+			for i, ev := range got {
+				if ev.Kind != tc.want[i] || ev.Profile != "home" || ev.Hostnames[0] != "home.example.com" || !ev.At.Equal(e.now) {
+					t.Errorf("event %+v", ev)
+				}
+			}
+			if tc.name == "good" && (got[0].New[0] != ipA || got[0].Code != "good 203.0.113.7") {
+				t.Errorf("update event %+v", got[0])
+			}
+			if tc.name == "badauth" && !strings.Contains(got[0].Meaning, "username or password wrong") {
+				t.Errorf("stop event %+v", got[0])
+			}
+		})
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"ddns-updater/src/internal/dnstest"
+	"ddns-updater/src/internal/smtptest"
 	"ddns-updater/src/internal/testcert"
 	"ddns-updater/src/ipsource"
 )
@@ -176,5 +177,38 @@ func TestMisc(t *testing.T) {
 	}
 	if code, _, _ := runMain(t, "--bogus"); code != 2 {
 		t.Errorf("unknown flag: exit %d", code)
+	}
+}
+
+func TestTestMail(t *testing.T) {
+	s := smtptest.Start(t, "127.0.0.1:0", "starttls")
+	conf := func(extra string) string {
+		path := filepath.Join(t.TempDir(), "ddns-updater")
+		os.WriteFile(path, []byte(fmt.Sprintf("config mail 'mail'\n\toption notify 0\n\toption smtp_server 127.0.0.1\n\toption port %d\n"+
+			"\toption username '%s'\n\toption password '%s'\n\toption recipient me@example.com\n\toption ca_file '%s'\n%s",
+			s.Mail.Port, smtptest.User, smtptest.Password, s.Cert.CAFile, extra)), 0o600)
+		return path
+	}
+	var o, e bytes.Buffer
+	code := run(context.Background(), []string{"--config", conf(""), "--test-mail"}, &o, &e, nil)
+	if code != 0 || !strings.Contains(o.String(), "test mail sent to me@example.com through 127.0.0.1:") {
+		t.Fatalf("exit %d\n%s%s", code, &o, &e)
+	}
+	if _, _, to, data := s.Received(); len(to) != 1 || !strings.Contains(string(data), "Subject: ddns-updater: test mail") {
+		t.Errorf("received %v\n%s", to, data)
+	}
+	s.RejectAuth()
+	o.Reset()
+	code = run(context.Background(), []string{"--config", conf(""), "--test-mail"}, &o, &e, nil)
+	if code != 1 || !strings.Contains(o.String(), `test mail failed: smtp 127.0.0.1:`) || !strings.Contains(o.String(), "535") {
+		t.Errorf("rejected AUTH: exit %d\n%s", code, &o)
+	}
+	if strings.Contains(o.String()+e.String(), smtptest.Password) {
+		t.Error("the password appears in the output")
+	}
+	o.Reset()
+	e.Reset()
+	if code := run(context.Background(), []string{"--config", conf("\toption recipient ''\n"), "--test-mail"}, &o, &e, nil); code != 2 || !strings.Contains(e.String(), "set recipient first") {
+		t.Errorf("missing recipient: exit %d\n%s", code, &e)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"ddns-updater/src/internal/dnstest"
+	"ddns-updater/src/internal/smtptest"
 	"ddns-updater/src/internal/testcert"
 )
 
@@ -104,7 +105,11 @@ func TestSignals(t *testing.T) {
 			name, prov.Listener.Addr(), secret, name, check.Listener.Addr(), cert.CAFile, dns.Addr)
 	}
 	cfgFile := filepath.Join(dir, "ddns-updater")
-	global := fmt.Sprintf("config global 'global'\n\toption state_dir '%s/state'\n", dir)
+	smtp := smtptest.Start(t, "127.0.0.1:0", "starttls")
+	global := fmt.Sprintf("config global 'global'\n\toption state_dir '%s/state'\n"+
+		"config mail 'mail'\n\toption notify 1\n\toption smtp_server 127.0.0.1\n\toption port %d\n\toption username '%s'\n"+
+		"\toption password '%s'\n\toption recipient me@example.com\n\toption ca_file '%s'\n",
+		dir, smtp.Mail.Port, smtptest.User, smtptest.Password, smtp.Cert.CAFile)
 	os.WriteFile(cfgFile, []byte(global+profile("a")), 0o600)
 
 	cmd := exec.Command(bin, "--config", cfgFile)
@@ -138,13 +143,22 @@ func TestSignals(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGHUP)
 	expect("b.example.com=203.0.113.8")
 
-	// `status` reads the state files while the daemon runs.
 	waitFor := func(cond func() bool) bool {
 		for i := 0; i < 200 && !cond(); i++ {
-			time.Sleep(10 * time.Millisecond) // the answer is recorded just after the request arrives
+			time.Sleep(10 * time.Millisecond) // what follows a request comes just after it
 		}
 		return cond()
 	}
+	// the updates were mailed, over STARTTLS
+	if !waitFor(func() bool {
+		_, _, _, data := smtp.Received()
+		return strings.Contains(string(data), "b.example.com now points to 203.0.113.8")
+	}) {
+		_, _, _, data := smtp.Received()
+		t.Errorf("no mail for the update of b:\n%s\n%s", data, &log)
+	}
+
+	// `status` reads the state files while the daemon runs.
 	var out []byte
 	ok := waitFor(func() bool {
 		out, _ = exec.Command(bin, "status", "--config", cfgFile).CombinedOutput()
@@ -178,7 +192,7 @@ func TestSignals(t *testing.T) {
 			t.Errorf("state of %s: %v\n%s", name, err, data)
 		}
 	}
-	if strings.Contains(log.String(), secret) {
+	if strings.Contains(log.String(), secret) || strings.Contains(log.String(), smtptest.Password) {
 		t.Errorf("the password appears in the log:\n%s", &log)
 	}
 	if !strings.Contains(log.String(), "configuration applied: 2 profiles running; started b") || !strings.Contains(log.String(), "stopping on terminated") {
