@@ -97,7 +97,7 @@ func Extract(body []byte, v6, anywhere bool) (netip.Addr, error) {
 		if a.Is4In6() && !v6 {
 			a = a.Unmap()
 		}
-		if a.Is6() != v6 || a.Zone() != "" {
+		if a.Is6() != v6 || a.Zone() != "" || a.Is4In6() {
 			return netip.Addr{}, fmt.Errorf("the answer %s is not an %s address", a, family(v6))
 		}
 		return a, nil

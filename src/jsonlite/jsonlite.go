@@ -212,6 +212,11 @@ func (p *parser) str() (string, error) {
 			default:
 				return "", p.errorf("invalid escape \\%c", e)
 			}
+		case c >= utf8.RuneSelf:
+			// invalid UTF-8 becomes U+FFFD, as encoding/json does
+			r, size := utf8.DecodeRune(p.data[p.pos:])
+			b = utf8.AppendRune(b, r)
+			p.pos += size
 		default:
 			b = append(b, c)
 			p.pos++

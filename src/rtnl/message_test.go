@@ -15,7 +15,9 @@ import (
 // this package reads converted to big-endian (see swap), as a MIPS router's
 // kernel would send them.
 
-func datagrams(t *testing.T, file string) [][]byte {
+func datagrams(t *testing.T, file string) [][]byte { return datagramsF(t, file) }
+
+func datagramsF(t testing.TB, file string) [][]byte {
 	t.Helper()
 	data, err := os.ReadFile(file)
 	if err != nil {
