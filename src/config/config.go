@@ -75,6 +75,9 @@ type Profile struct {
 
 	// Fingerprint identifies the settings; a fatal stop lasts until it changes.
 	Fingerprint string
+	// Target identifies what the provider registers: server, path, account,
+	// host names, address families. When it changes, what was registered is forgotten.
+	Target string
 	// Problems lists what is wrong with the section; a profile with problems does not run.
 	Problems []error
 }
@@ -250,6 +253,7 @@ func loadProfile(file string, s *uci.Section, warnings *[]string) *Profile {
 	p.Problems = append(p.Problems, fill(file, s, p, profileOptions, warnings)...)
 	p.Problems = append(p.Problems, checkProfile(file, p)...)
 	p.Fingerprint = fingerprint(s)
+	p.Target = target(p)
 	return p
 }
 
@@ -269,6 +273,15 @@ func fingerprint(s *uci.Section) string {
 			h.Write([]byte{1})
 			h.Write([]byte(v))
 		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
+
+func target(p *Profile) string {
+	h := sha256.New()
+	for _, v := range append([]string{p.Server, p.ServerPath, p.Username, string(p.IPVersion), p.IPv6Suffix.String()}, p.Hostnames...) {
+		h.Write([]byte(v))
+		h.Write([]byte{0})
 	}
 	return hex.EncodeToString(h.Sum(nil)[:12])
 }

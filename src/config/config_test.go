@@ -40,7 +40,7 @@ func TestFull(t *testing.T) {
 		IPSource: SourceAuto, Interface: "wan", IPVersion: IPv4, UseHTTPS: true,
 		CheckInterval: 10 * time.Minute, ForceInterval: 25 * 24 * time.Hour, Notify: true,
 		LegacyIP:    []netip.Addr{netip.MustParseAddr("198.51.100.4")},
-		Fingerprint: p.Fingerprint,
+		Fingerprint: p.Fingerprint, Target: p.Target,
 	}
 	if !reflect.DeepEqual(*p, want) {
 		t.Errorf("profile DDNS\n got %+v\nwant %+v", *p, want)

@@ -171,18 +171,18 @@ func TestTimerAndFirstCheck(t *testing.T) {
 		w := newWorld(t, profile("home", "home.example.com", "\toption ip_source web"))
 		stop := w.start()
 		defer stop()
-		if l, r := w.counts("home.example.com"); l != 1 || r != 1 {
-			t.Fatalf("at start: %d lookups, %d requests\n%s", l, r, w.log())
+		if l, r := w.counts("home.example.com"); l != 2 || r != 1 {
+			t.Fatalf("at start: %d lookups (a second one confirms a change), %d requests\n%s", l, r, w.log())
 		}
 		started := len(w.log())
 		time.Sleep(10*time.Minute - time.Second)
 		synctest.Wait()
-		if l, _ := w.counts("home.example.com"); l != 1 {
+		if l, _ := w.counts("home.example.com"); l != 2 {
 			t.Errorf("checked before check_interval: %d lookups", l)
 		}
 		time.Sleep(time.Second)
 		synctest.Wait()
-		if l, r := w.counts("home.example.com"); l != 2 || r != 1 {
+		if l, r := w.counts("home.example.com"); l != 3 || r != 1 {
 			t.Errorf("after check_interval: %d lookups, %d requests (an unchanged address is not re-sent)", l, r)
 		}
 		if strings.Contains(w.log()[started:], "info:") {
@@ -198,12 +198,12 @@ func TestWebIntervalFloor(t *testing.T) {
 		defer stop()
 		time.Sleep(4 * time.Minute)
 		synctest.Wait()
-		if l, _ := w.counts("home.example.com"); l != 1 {
-			t.Errorf("a checkip server was asked %d times in 4 minutes", l)
+		if l, _ := w.counts("home.example.com"); l != 2 {
+			t.Errorf("a checkip server was asked %d times in 4 minutes (2: the first answer and its confirmation)", l)
 		}
 		time.Sleep(time.Minute)
 		synctest.Wait()
-		if l, _ := w.counts("home.example.com"); l != 2 {
+		if l, _ := w.counts("home.example.com"); l != 3 {
 			t.Errorf("%d lookups after 5 minutes", l)
 		}
 		if !strings.Contains(w.log(), "check_interval 1m is below 5m") {

@@ -39,7 +39,7 @@ func Send(ctx context.Context, m config.Mail, roots *x509.CertPool, msg Message)
 	defer stop()
 	defer conn.Close()
 	deadline, _ := ctx.Deadline()
-	conn.SetDeadline(deadline)
+	conn.SetDeadline(deadline.Add(time.Second)) // a backstop: the context's end comes first and is what errors say
 
 	tlsConfig := &tls.Config{ServerName: m.SMTPServer, RootCAs: roots, MinVersion: tls.VersionTLS12}
 	implicit := m.TLS && m.Port == 465

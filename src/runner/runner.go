@@ -6,11 +6,13 @@ package runner
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -76,6 +78,9 @@ func (c Clients) Close() {
 		c.close()
 	}
 }
+
+// DNSTimeout bounds the start-up DNS lookup of all host names.
+var DNSTimeout = 5 * time.Second
 
 // Runner checks profiles. It is safe for concurrent use by several profiles.
 type Runner struct {
@@ -176,13 +181,12 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		r.report(log, p.Name+"|nostate", logx.Info, "no state yet (first run since boot, or state lost): DNS is asked before anything is sent")
 	}
 	now := r.now()
-	st := updater.Reconcile(loaded, p.Fingerprint, p.LegacyIP, now)
-	if loaded.Fingerprint != "" && loaded.Fingerprint != st.Fingerprint {
-		if loaded.Stop != nil {
-			log.Info("settings changed: the stop after the answer " + loaded.Stop.Code + " is lifted")
-		} else {
-			log.Info("settings changed: earlier state dropped")
-		}
+	st := updater.Reconcile(loaded, p.Fingerprint, p.Target, p.LegacyIP, now)
+	if loaded.Stop != nil && st.Stop == nil {
+		log.Info("settings changed: the stop after the answer " + loaded.Stop.Code + " is lifted")
+	}
+	if len(loaded.Registered) > 0 && len(st.Registered) == 0 {
+		log.Info("server, account or host names changed: what was registered for the old ones is forgotten")
 	}
 	if !r.DryRun {
 		defer func() {
@@ -221,7 +225,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 	observed, via, dev, asked, err := r.observe(ctx, p, cl.Web, log)
 	res.Device, res.Asked, res.Observed = dev, asked, observed
 	if err != nil {
-		res.Summary = err.Error() + "; no update sent"
+		res.Summary = err.Error() + clockHint(err) + "; no update sent"
 		r.report(log, p.Name+"|observe", logx.Warn, res.Summary)
 		r.tell(p, notify.Event{Kind: notify.Failed, Detail: res.Summary})
 		return res
@@ -236,8 +240,25 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		r.tell(p, notify.Event{Kind: notify.OK})
 		return res
 	}
+	if asked {
+		// A web-sourced change counts only when a second answer agrees, so that a
+		// checkip server flipping between two addresses cannot cause an update storm.
+		again, _, _, _, err := r.observe(ctx, p, cl.Web, log)
+		if err != nil || !slices.Equal(again, observed) {
+			if err == nil {
+				err = fmt.Errorf("%s, then %s", addrList(observed), addrList(again))
+			}
+			res.OK, res.Action = false, updater.None
+			res.Summary = "checkip answers disagree (" + err.Error() + "); nothing sent until two agree"
+			r.report(log, p.Name+"|observe", logx.Warn, res.Summary)
+			r.tell(p, notify.Event{Kind: notify.Failed, Detail: res.Summary})
+			return res
+		}
+	}
 	if d.Verify {
-		holds, err := resolve.Holds(ctx, cl.DNS, p.Hostnames, observed)
+		dctx, cancel := context.WithTimeout(ctx, DNSTimeout)
+		holds, err := resolve.Holds(dctx, cl.DNS, p.Hostnames, observed)
+		cancel()
 		switch {
 		case err != nil:
 			log.Warn("DNS lookup failed; sending the update", "err", err)
@@ -463,7 +484,17 @@ func netHint(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "the provider did not answer in time"
 	}
-	return "network error"
+	return "network error" + clockHint(err)
+}
+
+// clockHint explains a TLS certificate error that a wrong clock causes: a
+// router without RTC boots in 1970 and waits for NTP.
+func clockHint(err error) string {
+	var ce x509.CertificateInvalidError
+	if errors.As(err, &ce) && ce.Reason == x509.Expired {
+		return " (a certificate not valid at this time: is the clock not set yet? NTP may not have run; retrying)"
+	}
+	return ""
 }
 
 func describe(o updater.Outcome, st updater.State) string {

@@ -186,6 +186,7 @@ func (r *reader) addrs(k string) []netip.Addr {
 func Encode(st updater.State) []byte {
 	r := newRecord()
 	r.put("fingerprint", st.Fingerprint)
+	r.put("target", st.Target)
 	r.addrs("registered", st.Registered)
 	r.time("registered_at", st.RegisteredAt)
 	r.put("source", st.Source)
@@ -212,6 +213,7 @@ func Decode(data []byte) (updater.State, error) {
 	r := &reader{m: m}
 	st := updater.State{
 		Fingerprint:  r.str("fingerprint"),
+		Target:       r.str("target"),
 		Registered:   r.addrs("registered"),
 		RegisteredAt: r.time("registered_at"),
 		Source:       r.str("source"),

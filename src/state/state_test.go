@@ -17,6 +17,7 @@ var t0 = time.Date(2026, 11, 26, 12, 0, 0, 123, time.UTC)
 func full() updater.State {
 	return updater.State{
 		Fingerprint:  "abc123",
+		Target:       "def456",
 		Registered:   []netip.Addr{netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("2001:db8::7")},
 		RegisteredAt: t0, Source: "provider",
 		Stop:      &updater.Stop{Code: "badauth", Reason: "username or password wrong: fix them", At: t0.Add(time.Hour)},

@@ -21,7 +21,8 @@ const (
 
 // State is what a profile remembers between runs (package state stores it).
 type State struct {
-	Fingerprint  string
+	Fingerprint  string       // of all the profile's settings: a change lifts a stop
+	Target       string       // of what the provider registers (server, account, host names): a change forgets Registered
 	Registered   []netip.Addr // what the provider holds, IPv4 first
 	RegisteredAt time.Time
 	Source       string // how Registered was learnt: provider, dns, option ip
@@ -63,16 +64,28 @@ type Decision struct {
 	Verify bool      // Send with nothing registered: ask DNS first, it may hold the address already
 }
 
-// Reconcile prepares a loaded state for the profile's current settings (fp). A
-// state for other settings is dropped, keeping only a provider-requested wait; a
-// fresh state takes the original program's "option ip" as registered.
-func Reconcile(st State, fp string, legacy []netip.Addr, now time.Time) State {
+// Reconcile prepares a loaded state for the profile's current settings: fp of
+// all of them, target of those that say what the provider registers. Changed
+// settings lift a stop and reset a network backoff (a provider's 911 wait
+// stays); a changed target forgets what was registered for the old one. A fresh
+// state takes the original program's "option ip" as registered.
+func Reconcile(st State, fp, target string, legacy []netip.Addr, now time.Time) State {
 	if st.Fingerprint != fp {
-		keep := State{Fingerprint: fp}
-		if st.Fingerprint != "" && st.Failures == 0 && st.NotBefore.After(now) {
-			keep.NotBefore = st.NotBefore // a 911 wait concerns the provider, not the settings
+		st.Fingerprint, st.Stop = fp, nil
+		if st.Failures > 0 {
+			st.Failures, st.NotBefore = 0, time.Time{}
 		}
-		st = keep
+	}
+	if st.Target != target {
+		st.Target, st.Registered, st.RegisteredAt, st.Source = target, nil, time.Time{}, ""
+	}
+	if st.RegisteredAt.After(now.Add(time.Minute)) {
+		// The clock went back (a router without RTC, NTP correcting): count
+		// force_interval from now instead of waiting for the clock to catch up.
+		st.RegisteredAt = now
+	}
+	if wait := st.NotBefore.Sub(now); wait > MaxWaitSeen {
+		st.NotBefore = time.Time{}
 	}
 	if len(st.Registered) == 0 && st.Stop == nil && len(legacy) > 0 && st.LastAttempt.IsZero() {
 		st.Registered = sortAddrs(legacy)

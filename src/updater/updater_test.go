@@ -127,26 +127,52 @@ func TestBackoff(t *testing.T) {
 }
 
 func TestReconcile(t *testing.T) {
-	stopped := State{Fingerprint: "old", Registered: addrs(a), Stop: &Stop{Code: "badauth"}}
-	if st := Reconcile(stopped, "old", nil, t0); st.Stop == nil {
+	stopped := State{Fingerprint: "old", Target: "old", Registered: addrs(a), Stop: &Stop{Code: "badauth"}}
+	if st := Reconcile(stopped, "old", "old", nil, t0); st.Stop == nil {
 		t.Error("same settings: the stop stays")
 	}
-	if st := Reconcile(stopped, "new", nil, t0); st.Stop != nil || len(st.Registered) != 0 || st.Fingerprint != "new" {
+	if st := Reconcile(stopped, "new", "new", nil, t0); st.Stop != nil || len(st.Registered) != 0 || st.Fingerprint != "new" {
 		t.Errorf("changed settings clear the stop and what was registered for the old ones: %+v", st)
 	}
+	if st := Reconcile(stopped, "new", "old", nil, t0); st.Stop != nil || len(st.Registered) != 1 {
+		t.Errorf("a change that leaves server, account and host names alone (a new password) keeps the registration: %+v", st)
+	}
 	waiting := State{Fingerprint: "old", NotBefore: t0.Add(10 * time.Minute)}
-	if st := Reconcile(waiting, "new", nil, t0); !st.NotBefore.Equal(waiting.NotBefore) {
+	if st := Reconcile(waiting, "new", "new", nil, t0); !st.NotBefore.Equal(waiting.NotBefore) {
 		t.Error("a provider's 30-minute wait outlives a settings change")
 	}
 	backoff := State{Fingerprint: "old", NotBefore: t0.Add(10 * time.Minute), Failures: 2}
-	if st := Reconcile(backoff, "new", nil, t0); !st.NotBefore.IsZero() {
+	if st := Reconcile(backoff, "new", "new", nil, t0); !st.NotBefore.IsZero() {
 		t.Error("a network backoff is reset by a settings change")
 	}
-	st := Reconcile(State{}, "fp", addrs(a), t0)
+	st := Reconcile(State{}, "fp", "fp", addrs(a), t0)
 	if len(st.Registered) != 1 || st.Source != "option ip" {
 		t.Errorf("option ip is read when no state exists: %+v", st)
 	}
-	if st := Reconcile(State{Fingerprint: "fp", Registered: addrs(b), LastAttempt: t0}, "fp", addrs(a), t0); st.Registered[0] != b {
+	if st := Reconcile(State{Fingerprint: "fp", Target: "fp", Registered: addrs(b), LastAttempt: t0}, "fp", "fp", addrs(a), t0); st.Registered[0] != b {
 		t.Error("option ip must not override the state")
+	}
+}
+
+// TestClockJumps: a clock that jumps back does not freeze the schedule; one
+// that jumps forward (NTP after a boot in 1970) ends waits as it should.
+func TestClockJumps(t *testing.T) {
+	registered := State{Fingerprint: "fp", Target: "fp", Registered: addrs(a), RegisteredAt: t0, Source: "provider"}
+	back := t0.Add(-365 * 24 * time.Hour)
+	st := Reconcile(registered, "fp", "fp", nil, back)
+	if !st.RegisteredAt.Equal(back) {
+		t.Fatalf("after a jump back, force_interval counts from now: %v", st.RegisteredAt)
+	}
+	if d := Decide(st, addrs(a), back.Add(force), force); d.Action != Send {
+		t.Errorf("force_interval after the jump: %+v", d)
+	}
+	waiting := State{Fingerprint: "fp", Target: "fp", NotBefore: t0.Add(30 * time.Minute)}
+	if st := Reconcile(waiting, "fp", "fp", nil, back); !st.NotBefore.IsZero() {
+		t.Error("a wait that the jump made a year long is dropped")
+	}
+	boot := time.Unix(60, 0).UTC() // 1970, no RTC
+	failed := Apply(State{Fingerprint: "fp"}, Outcome{Kind: NetworkError, Code: "certificate not yet valid"}, boot, 0)
+	if d := Gate(failed, t0); d.Action != Proceed {
+		t.Errorf("after NTP sets the clock the retry is due at once: %+v", d)
 	}
 }
