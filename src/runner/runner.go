@@ -250,11 +250,12 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 			}
 			res.OK, res.Action = false, updater.None
 			res.Summary = "checkip answers disagree (" + err.Error() + "); nothing sent until two agree"
-			r.report(log, p.Name+"|observe", logx.Warn, res.Summary)
+			r.report(log, p.Name+"|disagree", logx.Warn, res.Summary)
 			r.tell(p, notify.Event{Kind: notify.Failed, Detail: res.Summary})
 			return res
 		}
 	}
+	r.forget(p.Name + "|disagree")
 	if d.Verify {
 		dctx, cancel := context.WithTimeout(ctx, DNSTimeout)
 		holds, err := resolve.Holds(dctx, cl.DNS, p.Hostnames, observed)

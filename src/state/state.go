@@ -34,22 +34,39 @@ type Dir struct {
 	Path string
 
 	mu   sync.Mutex
-	last map[string][]byte // what each file holds, as far as this process knows
+	last map[string][]byte        // what each file holds, as far as this process knows
+	mem  map[string]updater.State // the latest state of each profile, saved to disk or not
 }
 
-// Open returns the state directory at path; it is created (0700) on the first save.
+// Open returns the state directory at path; it is created (0700) on the first
+// save. Temporary files that a killed process left behind are removed.
 func Open(path string) *Dir {
-	return &Dir{Path: path, last: map[string][]byte{}}
+	stale, _ := filepath.Glob(filepath.Join(path, ".*.state.*"))
+	runs, _ := filepath.Glob(filepath.Join(path, ".*.run.*"))
+	for _, f := range append(stale, runs...) {
+		if fi, err := os.Stat(f); err == nil && time.Since(fi.ModTime()) > time.Minute {
+			os.Remove(f) // an older one cannot be another process's write in progress
+		}
+	}
+	return &Dir{Path: path, last: map[string][]byte{}, mem: map[string]updater.State{}}
 }
 
 func (d *Dir) file(name string) string {
 	return filepath.Join(d.Path, name+".state")
 }
 
-// Load reads the state of profile name. A missing file is an empty state and no
-// error; a truncated or unreadable one is an empty state and an error, which
-// callers log before going on as if there were no state.
+// Load returns the state of profile name: what this process last saved (even
+// when the disk refused it: a full disk must not make it forget what it
+// registered), else the file. A missing file is an empty state and no error; a
+// truncated or unreadable one is an empty state and an error, which callers log
+// before going on as if there were no state.
 func (d *Dir) Load(name string) (updater.State, error) {
+	d.mu.Lock()
+	st, ok := d.mem[name]
+	d.mu.Unlock()
+	if ok {
+		return st, nil
+	}
 	data, err := os.ReadFile(d.file(name))
 	if errors.Is(err, fs.ErrNotExist) {
 		return updater.State{}, nil
@@ -57,7 +74,7 @@ func (d *Dir) Load(name string) (updater.State, error) {
 	if err != nil {
 		return updater.State{}, err
 	}
-	st, err := Decode(data)
+	st, err = Decode(data)
 	if err != nil {
 		return updater.State{}, fmt.Errorf("%s: %w", d.file(name), err)
 	}
@@ -72,6 +89,7 @@ func (d *Dir) Save(name string, st updater.State) error {
 	data := Encode(st)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.mem[name] = st
 	if bytes.Equal(d.last[name], data) {
 		return nil
 	}
@@ -288,7 +306,20 @@ func oneLine(s string) string {
 	}, s)
 }
 
+// writeAtomic writes data to path through a temporary file; errors name path,
+// not the temporary file, so that a lasting failure reads the same every time.
 func writeAtomic(path string, data []byte) error {
+	if err := write(path, data); err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func write(path string, data []byte) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return err

@@ -136,3 +136,19 @@ func TestRunRoundTrip(t *testing.T) {
 		t.Errorf("%+v, %v", got, err)
 	}
 }
+
+func TestOpenRemovesStaleTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	old, fresh := filepath.Join(dir, ".home.state.123"), filepath.Join(dir, ".home.state.456")
+	os.WriteFile(old, []byte("half"), 0o600)
+	os.WriteFile(fresh, []byte("half"), 0o600)
+	past := time.Now().Add(-time.Hour)
+	os.Chtimes(old, past, past)
+	Open(dir)
+	if _, err := os.Stat(old); err == nil {
+		t.Error("a stale temporary file stays")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("a fresh one may be another process's write in progress")
+	}
+}
