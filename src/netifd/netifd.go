@@ -32,6 +32,19 @@ func (s Status) Dev() string {
 	return s.Device
 }
 
+// MaxOutput bounds what is kept of ubus's output (an interface status is a few kB).
+const MaxOutput = 256 << 10
+
+// capped keeps the first MaxOutput bytes written to it and drops the rest.
+type capped struct{ bytes.Buffer }
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := MaxOutput - c.Len(); room > 0 {
+		c.Buffer.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
 // ParseStatus reads what `ubus call network.interface.NAME status` prints.
 func ParseStatus(data []byte) (Status, error) {
 	v, err := jsonlite.Parse(data)
@@ -69,7 +82,7 @@ func (u *Ubus) Status(ctx context.Context, name string) (Status, error) {
 	}
 	args := append(append([]string{}, argv[1:]...), "call", "network.interface."+name, "status")
 	cmd := exec.CommandContext(ctx, argv[0], args...)
-	var stdout, stderr bytes.Buffer
+	var stdout, stderr capped
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	var ee *exec.ExitError

@@ -69,3 +69,12 @@ func TestUbus(t *testing.T) {
 		t.Errorf("missing ubus: %v", err)
 	}
 }
+
+func TestOutputIsBounded(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "ubus")
+	os.WriteFile(script, []byte("#!/bin/sh\nhead -c 10000000 /dev/zero | tr '\\0' ' '\n"), 0o755)
+	_, err := (&Ubus{Command: []string{script}}).Status(context.Background(), "wan")
+	if err == nil {
+		t.Error("10 MB of blanks is no status")
+	}
+}

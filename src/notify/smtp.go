@@ -34,6 +34,7 @@ func Send(ctx context.Context, m config.Mail, roots *x509.CertPool, msg Message)
 	if err != nil {
 		return err
 	}
+	conn = &limitConn{Conn: conn, left: MaxRead}
 	raw := conn
 	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Unix(1, 0)) }) // the context ends the exchange
 	defer stop()
@@ -93,6 +94,24 @@ func Send(ctx context.Context, m config.Mail, roots *x509.CertPool, msg Message)
 		return fmt.Errorf("DATA: %w", ctxErr(ctx, err))
 	}
 	return c.Quit()
+}
+
+// MaxRead bounds what one SMTP session may read from the server.
+const MaxRead = 1 << 20
+
+// limitConn fails reads once the server has sent more than it should.
+type limitConn struct {
+	net.Conn
+	left int
+}
+
+func (c *limitConn) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, errors.New("the server sent more than 1 MiB")
+	}
+	n, err := c.Conn.Read(p[:min(len(p), c.left)])
+	c.left -= n
+	return n, err
 }
 
 // ctxErr prefers the context's reason (a timeout) over the I/O error it caused.

@@ -146,3 +146,25 @@ func TestServerThatNeverAnswers(t *testing.T) {
 		t.Errorf("err = %v, want a deadline", err)
 	}
 }
+
+// TestServerThatTalksTooMuch: reads from the server are bounded.
+func TestServerThatTalksTooMuch(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		c.Write([]byte("220 " + strings.Repeat("x", 2<<20))) // a greeting of 2 MiB without an end
+	}()
+	port, _ := strconv.Atoi(strings.Split(ln.Addr().String(), ":")[1])
+	m := config.Mail{SMTPServer: "127.0.0.1", Port: port, TLS: true, Sender: "a@example.com", Recipients: []string{"b@example.com"}}
+	if err := Send(context.Background(), m, nil, testMessage()); err == nil || !strings.Contains(err.Error(), "more than 1 MiB") {
+		t.Errorf("err = %v", err)
+	}
+}
