@@ -132,9 +132,19 @@ func (n *fakeNet) await(b testing.TB, count int) {
 	}
 }
 
-// BenchmarkDaemonRSS: the daemon binary with 3 profiles, after 100 update cycles
-// (each: a new checkip answer, SIGUSR1, three updates). Run with -benchtime=1x.
+// benchProfiles is 3, or DDNS_BENCH_PROFILES.
+func benchProfiles() int {
+	if n, err := strconv.Atoi(os.Getenv("DDNS_BENCH_PROFILES")); err == nil && n > 0 {
+		return n
+	}
+	return 3
+}
+
+// BenchmarkDaemonRSS: the daemon binary with 3 profiles (DDNS_BENCH_PROFILES),
+// after 100 update cycles (each: a new checkip answer, SIGUSR1, an update per
+// profile). Run with -benchtime=1x.
 func BenchmarkDaemonRSS(b *testing.B) {
+	profiles := benchProfiles()
 	bin := buildBinary(b)
 	n := newFakeNet(b, func() (net.Listener, error) { return net.Listen("tcp4", "127.0.0.1:0") })
 	dir := b.TempDir()
@@ -144,7 +154,7 @@ func BenchmarkDaemonRSS(b *testing.B) {
 	system, _ := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
 	testCA, _ := os.ReadFile(n.cert.CAFile)
 	os.WriteFile(bundle, append(system, testCA...), 0o600)
-	cmd := exec.Command(bin, "--config", n.config(b, dir, 3, "\toption ip_source web\n\toption ca_file ''\n"))
+	cmd := exec.Command(bin, "--config", n.config(b, dir, profiles, "\toption ip_source web\n\toption ca_file ''\n"))
 	cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+bundle)
 	if os.Getenv("DDNS_BENCH_SMAPS") != "" {
 		cmd.Stderr = os.Stderr
@@ -153,13 +163,13 @@ func BenchmarkDaemonRSS(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
-	n.await(b, 3)
+	n.await(b, profiles)
 	for i := 0; i < 100; i++ {
 		n.mu.Lock()
 		n.current = fmt.Sprintf("203.0.113.%d", 10+i%2)
 		n.mu.Unlock()
 		cmd.Process.Signal(syscall.SIGUSR1)
-		n.await(b, 3)
+		n.await(b, profiles)
 	}
 	time.Sleep(4 * time.Second) // steady state: the daemon hands freed memory back once quiet
 	st := procStatus(cmd.Process.Pid, "VmRSS", "VmHWM", "RssAnon", "RssFile")
@@ -214,4 +224,26 @@ func BenchmarkIdleInterface(b *testing.B) {
 	b.ReportMetric(float64((cpu1 - cpu0).Milliseconds()), "cpu-ms")
 	b.ReportMetric(float64(wake1-wake0)/window.Seconds(), "wakeups/s")
 	b.ReportMetric(window.Seconds(), "window-s")
+}
+
+// BenchmarkHundredAtOnce: 100 profiles, one new address, one SIGUSR1: the time
+// until all 100 updates have arrived at the provider. Run with -benchtime=1x.
+func BenchmarkHundredAtOnce(b *testing.B) {
+	bin := buildBinary(b)
+	n := newFakeNet(b, func() (net.Listener, error) { return net.Listen("tcp4", "127.0.0.1:0") })
+	dir := b.TempDir()
+	cmd := exec.Command(bin, "--config", n.config(b, dir, 100, "\toption ip_source web\n"))
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	n.await(b, 100)
+	time.Sleep(4 * time.Second) // quiet again
+	n.mu.Lock()
+	n.current = "203.0.113.99"
+	n.mu.Unlock()
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGUSR1)
+	n.await(b, 100)
+	b.ReportMetric(float64(time.Since(start).Microseconds())/1000, "ms-all-100")
 }

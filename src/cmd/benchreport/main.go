@@ -1,0 +1,396 @@
+// Command benchreport regenerates BENCHMARKS.md: sizes from build.sh, the
+// program's own benchmarks (go test -bench), and a side-by-side run of
+// ddns-updater, inadyn and ddclient against the same kind of loopback provider.
+//
+//	go run ./src/cmd/benchreport            full run (about 25 minutes; root for the namespace benchmarks)
+//	go run ./src/cmd/benchreport -short     shorter windows (about 8 minutes)
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+func main() {
+	short := flag.Bool("short", false, "shorter windows (CI)")
+	out := flag.String("o", "BENCHMARKS.md", "the report")
+	skipSizes := flag.Bool("skip-sizes", false, "do not run build.sh (reuse dist/sizes.md)")
+	flag.Parse()
+	r := &report{short: *short}
+	r.machine()
+	if !*skipSizes {
+		r.run("./build.sh")
+	}
+	sizes, _ := os.ReadFile("dist/sizes.md")
+	r.benches()
+	r.compare()
+	if err := os.WriteFile(*out, []byte(r.render(string(sizes))), 0o644); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Println("wrote", *out)
+}
+
+type report struct {
+	short   bool
+	host    string
+	metrics map[string]map[string]string // benchmark → unit → value
+	cmds    []string
+	cmp     []result
+	window  time.Duration
+	idle    time.Duration
+}
+
+func (r *report) run(name string, args ...string) string {
+	cmd := exec.Command(name, args...)
+	var b bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &b, &b
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "%s %v: %v\n%s", name, args, err, b.String())
+	}
+	return b.String()
+}
+
+func (r *report) machine() {
+	cpu := "unknown CPU"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		if m := regexp.MustCompile(`model name\s*:\s*(.*)`).FindSubmatch(data); m != nil {
+			cpu = string(m[1])
+		}
+	}
+	kernel := strings.TrimSpace(r.run("uname", "-r"))
+	r.host = fmt.Sprintf("%s, %d cores (%s), Linux %s, %s, %s", runtime.GOARCH, runtime.NumCPU(), cpu, kernel,
+		runtime.Version(), time.Now().UTC().Format("2006-01-02"))
+}
+
+var benchLine = regexp.MustCompile(`^(Benchmark\S+?)(-\d+)?\s+\d+\s+\d+ ns/op\s+(.*)$`)
+
+// bench runs go test -bench and keeps the metrics of each benchmark line.
+func (r *report) bench(env []string, pattern, pkg, label string) {
+	args := []string{"test", "-run", "^$", "-bench", pattern, "-benchtime=1x", pkg}
+	r.cmds = append(r.cmds, strings.Join(append(env, append([]string{"go"}, args...)...), " "))
+	cmd := exec.Command("go", args...)
+	cmd.Env = append(os.Environ(), env...)
+	outb, err := cmd.CombinedOutput()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "go %v: %v\n%s", args, err, outb)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(outb))
+	for sc.Scan() {
+		m := benchLine.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		f := strings.Fields(m[3])
+		vals := map[string]string{}
+		for i := 0; i+1 < len(f); i += 2 {
+			vals[f[i+1]] = f[i]
+		}
+		r.metrics[m[1]+label] = vals
+	}
+}
+
+func (r *report) benches() {
+	r.metrics = map[string]map[string]string{}
+	idle := "60s"
+	if r.short {
+		idle = "10s"
+	}
+	for _, n := range []string{"1", "10", "100"} {
+		r.bench([]string{"DDNS_BENCH_PROFILES=" + n}, "DaemonRSS", "./src/cmd/ddns-updater", "/"+n)
+	}
+	r.bench([]string{"DDNS_BENCH_IDLE=" + idle}, "IdleInterface|HundredAtOnce", "./src/cmd/ddns-updater", "")
+	r.bench(nil, "NetnsReaction", "./src/daemon", "")
+}
+
+func (r *report) metric(bench, unit string) string {
+	if v, ok := r.metrics[bench][unit]; ok {
+		return v
+	}
+	return "n/a"
+}
+
+// ---- the side-by-side run ----
+
+// provider is a plain-HTTP loopback dyndns2 server and checkip server for one client.
+type provider struct {
+	mu       sync.Mutex
+	answer   string // "" = good with the address
+	current  string
+	updates  atomic.Int32
+	checks   atomic.Int32
+	updAddr  string
+	chkAddr  string
+	firstUpd time.Time
+}
+
+func newProvider() *provider {
+	p := &provider{current: "203.0.113.7"}
+	serve := func(h http.HandlerFunc) string {
+		ln, err := net.Listen("tcp4", "127.0.0.1:0")
+		if err != nil {
+			panic(err)
+		}
+		go http.Serve(ln, h)
+		return ln.Addr().String()
+	}
+	p.updAddr = serve(func(w http.ResponseWriter, req *http.Request) {
+		p.updates.Add(1)
+		p.mu.Lock()
+		a := p.answer
+		if p.firstUpd.IsZero() {
+			p.firstUpd = time.Now()
+		}
+		p.mu.Unlock()
+		if a == "" {
+			a = "good " + req.URL.Query().Get("myip")
+		}
+		fmt.Fprintln(w, a)
+	})
+	p.chkAddr = serve(func(w http.ResponseWriter, req *http.Request) {
+		p.checks.Add(1)
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		fmt.Fprintf(w, "<html><body>Current IP Address: %s</body></html>\n", p.current)
+	})
+	return p
+}
+
+func (p *provider) set(current, answer string) {
+	p.mu.Lock()
+	p.current, p.answer, p.firstUpd = current, answer, time.Time{}
+	p.mu.Unlock()
+}
+
+type client struct {
+	name string
+	p    *provider
+	cmd  *exec.Cmd
+	pid  func() int
+	poke func() // what the hotplug hook would do; nil: the client polls
+}
+
+type phase struct {
+	name             string
+	updates, checks  int32
+	cpu              time.Duration
+	rss, hwm         int
+	firstUpdateAfter time.Duration
+}
+
+type result struct {
+	client string
+	phases []phase
+}
+
+func procStat(pid int) (cpu time.Duration, rss, hwm int) {
+	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+2:]))
+		u, _ := strconv.Atoi(f[11])
+		s, _ := strconv.Atoi(f[12])
+		cpu = time.Duration(u+s) * 10 * time.Millisecond
+	}
+	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+		for _, l := range strings.Split(string(data), "\n") {
+			f := strings.Fields(l)
+			if len(f) >= 2 && f[0] == "VmRSS:" {
+				rss, _ = strconv.Atoi(f[1])
+			}
+			if len(f) >= 2 && f[0] == "VmHWM:" {
+				hwm, _ = strconv.Atoi(f[1])
+			}
+		}
+	}
+	return
+}
+
+func (r *report) compare() {
+	r.window, r.idle = 150*time.Second, 10*time.Minute
+	if r.short {
+		r.window, r.idle = 70*time.Second, 2*time.Minute
+	}
+	dir, _ := os.MkdirTemp("", "benchreport")
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "ddns-updater")
+	build := exec.Command("go", "build", "-tags", "nethttpomithttp2,ddnstest", "-trimpath", "-ldflags=-s -w", "-o", bin, "./src/cmd/ddns-updater")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		return
+	}
+	var clients []*client
+	// ddns-updater: a web profile over plain HTTP, as the others are run
+	{
+		p := newProvider()
+		conf := filepath.Join(dir, "ddns-updater.conf")
+		os.WriteFile(conf, []byte(fmt.Sprintf("config global 'global'\n\toption state_dir '%s/state'\n"+
+			"config profile 'home'\n\toption enabled 1\n\toption server '%s'\n\toption username u\n\toption password p\n"+
+			"\toption hostname home.example.com\n\toption ip_source web\n\toption external_ip_server '%s'\n\toption use_https 0\n"+
+			"\toption dns_server '127.0.0.1:9'\n", dir, p.updAddr, p.chkAddr)), 0o600)
+		cmd := exec.Command(bin, "--config", conf)
+		c := &client{name: "ddns-updater", p: p, cmd: cmd}
+		c.poke = func() { cmd.Process.Signal(syscall.SIGUSR1) }
+		clients = append(clients, c)
+	}
+	if path, err := exec.LookPath("inadyn"); err == nil {
+		p := newProvider()
+		conf := filepath.Join(dir, "inadyn.conf")
+		host, port, _ := net.SplitHostPort(p.updAddr)
+		chost, cport, _ := net.SplitHostPort(p.chkAddr)
+		os.WriteFile(conf, []byte(fmt.Sprintf("period = 60\ncustom bench {\n    username = u\n    password = p\n"+
+			"    ddns-server = %s:%s\n    ddns-path = \"/nic/update?hostname=%%h&myip=%%i\"\n    checkip-server = %s:%s\n"+
+			"    checkip-path = \"/\"\n    checkip-ssl = false\n    ssl = false\n    hostname = home.example.com\n}\n",
+			host, port, chost, cport)), 0o600)
+		cmd := exec.Command(path, "-f", conf, "--foreground", "--cache-dir", filepath.Join(dir, "inadyn-cache"), "-l", "info", "-P", filepath.Join(dir, "inadyn.pid"))
+		clients = append(clients, &client{name: "inadyn " + strings.TrimSpace(r.run(path, "--version")), p: p, cmd: cmd})
+	}
+	if path, err := exec.LookPath("ddclient"); err == nil {
+		p := newProvider()
+		conf := filepath.Join(dir, "ddclient.conf")
+		os.WriteFile(conf, []byte(fmt.Sprintf("daemon=60\nsyslog=no\npid=%s/ddclient.pid\nssl=no\nuse=web, web=http://%s/\n"+
+			"protocol=dyndns2\nserver=%s\nlogin=u\npassword=p\nhome.example.com\n", dir, p.chkAddr, p.updAddr)), 0o600)
+		cmd := exec.Command(path, "-foreground", "-file", conf, "-cache", filepath.Join(dir, "ddclient.cache"))
+		clients = append(clients, &client{name: "ddclient 3.10", p: p, cmd: cmd})
+	}
+	for _, c := range clients {
+		if err := c.cmd.Start(); err != nil {
+			fmt.Fprintln(os.Stderr, c.name, err)
+		}
+	}
+	defer func() {
+		for _, c := range clients {
+			c.cmd.Process.Signal(syscall.SIGTERM)
+			c.cmd.Wait()
+		}
+	}()
+	results := make([]result, len(clients))
+	for i, c := range clients {
+		results[i].client = c.name
+	}
+	measure := func(name string, length time.Duration, setup func(p *provider)) {
+		before := make([]phase, len(clients))
+		for i, c := range clients {
+			if setup != nil {
+				setup(c.p)
+			}
+			cpu, _, _ := procStat(c.cmd.Process.Pid)
+			before[i] = phase{updates: c.p.updates.Load(), checks: c.p.checks.Load(), cpu: cpu}
+		}
+		start := time.Now()
+		for _, c := range clients {
+			if c.poke != nil && setup != nil {
+				c.poke()
+			}
+		}
+		time.Sleep(length)
+		for i, c := range clients {
+			cpu, rss, hwm := procStat(c.cmd.Process.Pid)
+			ph := phase{name: name, updates: c.p.updates.Load() - before[i].updates, checks: c.p.checks.Load() - before[i].checks,
+				cpu: cpu - before[i].cpu, rss: rss, hwm: hwm}
+			c.p.mu.Lock()
+			if !c.p.firstUpd.IsZero() && c.p.firstUpd.After(start) {
+				ph.firstUpdateAfter = c.p.firstUpd.Sub(start)
+			}
+			c.p.mu.Unlock()
+			results[i].phases = append(results[i].phases, ph)
+		}
+	}
+	measure("start", r.window, nil)
+	measure("idle", r.idle, nil)
+	measure("address change", r.window, func(p *provider) { p.set("203.0.113.8", "") })
+	measure("answer 911", r.window, func(p *provider) { p.set("203.0.113.9", "911") })
+	measure("answer badauth", r.window, func(p *provider) { p.set("203.0.113.10", "badauth") })
+	r.cmp = results
+}
+
+// ---- the report ----
+
+func (r *report) render(sizes string) string {
+	var b strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	w("# Benchmarks\n\nRegenerated by `go run ./src/cmd/benchreport` (as root, for the network-namespace parts; `-short` for shorter windows).\n")
+	w("Machine: %s.\nThese are measurements, not tests: they vary with the machine and are not checked by CI.\n\n", r.host)
+	w("## Size (`./build.sh`)\n\n%s\n", sizes)
+	w("## ddns-updater alone\n\n| what | figure |\n|---|---|\n")
+	for _, n := range []string{"1", "10", "100"} {
+		k := "BenchmarkDaemonRSS/" + n
+		w("| RSS after 100 update cycles, %s profile(s) (amd64) | VmRSS %s MiB, VmHWM %s MiB (anonymous %s, file-backed %s) |\n", n,
+			r.metric(k, "VmRSS-MiB"), r.metric(k, "VmHWM-MiB"), r.metric(k, "RssAnon-MiB"), r.metric(k, "RssFile-MiB"))
+	}
+	w("| reaction latency, address change → request at the provider, 50 changes in a network namespace | p50 %s ms, p99 %s ms |\n",
+		r.metric("BenchmarkNetnsReaction", "p50-ms"), r.metric("BenchmarkNetnsReaction", "p99-ms"))
+	w("| idle window of %s s, 3 profiles reading a public WAN address | %s checkip requests, %s ms CPU, %s wake-ups/s |\n",
+		r.metric("BenchmarkIdleInterface", "window-s"), r.metric("BenchmarkIdleInterface", "checkip-requests"),
+		r.metric("BenchmarkIdleInterface", "cpu-ms"), r.metric("BenchmarkIdleInterface", "wakeups/s"))
+	w("| 100 profiles, one new address, one SIGUSR1 → all 100 updates at the provider | %s ms |\n\n", r.metric("BenchmarkHundredAtOnce", "ms-all-100"))
+	w("Commands:\n\n```sh\n%s\n```\n\n", strings.Join(r.cmds, "\n"))
+
+	w("## Side by side: ddns-updater, inadyn, ddclient\n\n")
+	w("All three run at once, each against its own loopback dyndns2 server and checkip server (plain HTTP, as all three\n"+
+		"can be set up alike), with their shortest usual periods: inadyn `period = 60`, ddclient `daemon=60`,\n"+
+		"ddns-updater a web profile (its timer never below 5 min; it is woken by SIGUSR1 at the start of each\n"+
+		"phase, as its hotplug hook would on ifup/ifupdate). Phases of %s (idle: %s); the checkip server's address and\n"+
+		"the provider's answer change at the start of a phase.\n\n", r.window, r.idle)
+	w("| client | phase | update requests | checkip requests | first update after | CPU | VmRSS / VmHWM |\n|---|---|---:|---:|---:|---:|---:|\n")
+	for _, res := range r.cmp {
+		for _, ph := range res.phases {
+			first := "—"
+			if ph.firstUpdateAfter > 0 {
+				first = ph.firstUpdateAfter.Round(time.Millisecond).String()
+			}
+			w("| %s | %s | %d | %d | %s | %d ms | %.1f / %.1f MiB |\n", res.client, ph.name, ph.updates, ph.checks, first,
+				ph.cpu.Milliseconds(), float64(ph.rss)/1024, float64(ph.hwm)/1024)
+		}
+	}
+	w("\n%s\n", r.ratios())
+	w("What the protocol asks (Dyn's and No-IP's client rules): after `911` no new attempt for 30 minutes; after\n" +
+		"`badauth` none until the settings change; an unchanged address is not re-sent.\n")
+	return b.String()
+}
+
+// ratios compares the others with ddns-updater: RSS, CPU and requests.
+func (r *report) ratios() string {
+	if len(r.cmp) < 2 {
+		return "(inadyn or ddclient not installed: no comparison)"
+	}
+	sum := func(res result, f func(phase) float64) float64 {
+		t := 0.0
+		for _, ph := range res.phases {
+			t += f(ph)
+		}
+		return t
+	}
+	last := func(res result) phase { return res.phases[len(res.phases)-1] }
+	ours := r.cmp[0]
+	var lines []string
+	for _, other := range r.cmp[1:] {
+		ratio := func(a, b float64) string {
+			if b == 0 {
+				return "∞"
+			}
+			return fmt.Sprintf("%.1f×", a/b)
+		}
+		lines = append(lines, fmt.Sprintf("- %s against ddns-updater: VmRSS %s, CPU over all phases %s, requests (update + checkip) %s.",
+			other.client, ratio(float64(last(other).rss), float64(last(ours).rss)),
+			ratio(sum(other, func(p phase) float64 { return float64(p.cpu) }), sum(ours, func(p phase) float64 { return float64(p.cpu) })),
+			ratio(sum(other, func(p phase) float64 { return float64(p.updates + p.checks) }), sum(ours, func(p phase) float64 { return float64(p.updates + p.checks) }))))
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n") + "\n"
+}
