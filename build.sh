@@ -2,7 +2,8 @@
 # Build ddns-updater packages without the OpenWrt SDK.
 #   ./build.sh                          every architecture in openwrt/arches.tsv
 #   ./build.sh mipsel_24kc x86_64       only those
-# Output in $DIST (default dist/): one .ipk per architecture, SHA256SUMS, and
+# Output in $DIST (default dist/): one .ipk per architecture, the LuCI app's
+# luci-app-ddns-updater_VERSION_all.ipk, SHA256SUMS, and
 # sizes.md (binary and ipk bytes per architecture). Static binaries
 # (CGO_ENABLED=0, -trimpath, -s -w, the version stamped); the same source gives
 # byte-identical packages (entries dated at the last commit).
@@ -36,5 +37,7 @@ for arch in "$@"; do
 	ipk=$("$DIST/bin/mkipk" -arch "$arch" -version "$VERSION" -bin "$bin" -files files -out "$DIST" -mtime "$MTIME")
 	printf '| %s | %s %s | %s | %s |\n' "$arch" "$goarch" "$variant" "$(wc -c < "$bin" | tr -d ' ')" "$(wc -c < "$ipk" | tr -d ' ')" >> "$DIST/sizes.md"
 done
+luci=$("$DIST/bin/mkipk" -luci luci/luci-app-ddns-updater -version "$VERSION" -out "$DIST" -mtime "$MTIME")
+printf '| %s | (all) | | %s |\n' "luci-app-ddns-updater" "$(wc -c < "$luci" | tr -d ' ')" >> "$DIST/sizes.md"
 (cd "$DIST" && sha256sum -- *.ipk > SHA256SUMS)
 cat "$DIST/sizes.md"

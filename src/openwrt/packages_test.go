@@ -187,6 +187,29 @@ func TestPackages(t *testing.T) {
 			}
 		})
 	}
+	t.Run("luci", func(t *testing.T) {
+		data, err := os.ReadFile(filepath.Join(dist, "luci-app-ddns-updater_"+version+"_all.ipk"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		outer := untgz(t, data)
+		control := string(untgz(t, outer["./control.tar.gz"].body)["./control"].body)
+		for _, field := range []string{"Package: luci-app-ddns-updater\n", "Version: " + version + "\n", "Architecture: all\n", "Depends: libc, ddns-updater\n", "Section: luci\n"} {
+			if !strings.Contains(control, field) {
+				t.Errorf("control lacks %q:\n%s", field, control)
+			}
+		}
+		payload := untgz(t, outer["./data.tar.gz"].body)
+		for _, f := range []string{"./www/luci-static/resources/view/ddns-updater/overview.js", "./www/luci-static/resources/view/ddns-updater/log.js",
+			"./usr/share/luci/menu.d/luci-app-ddns-updater.json", "./usr/share/rpcd/acl.d/luci-app-ddns-updater.json"} {
+			if e := payload[f]; e == nil || e.h.Mode != 0o644 {
+				t.Errorf("%s missing or not 0644", f)
+			}
+		}
+		if !strings.Contains(string(sums), "luci-app-ddns-updater_"+version+"_all.ipk") {
+			t.Error("SHA256SUMS lacks the LuCI app")
+		}
+	})
 	t.Run("qemu", func(t *testing.T) { runUnderQemu(t, dist, version) })
 }
 

@@ -21,6 +21,8 @@ type Profile struct {
 	Enabled      bool
 	Hostnames    []string
 	Source       string // e.g. "auto (wan)"
+	IPSource     string // auto, interface, web
+	Interface    string // the logical interface (interface and auto)
 	Registered   []netip.Addr
 	RegisteredAt time.Time
 	LearntFrom   string // provider, dns, option ip
@@ -50,7 +52,10 @@ type Stop struct {
 func Collect(cfg *config.Config, dir *state.Dir, now time.Time) []Profile {
 	var out []Profile
 	for _, p := range cfg.Profiles {
-		s := Profile{Name: p.Name, Enabled: p.Enabled, Hostnames: p.Hostnames, Source: source(p)}
+		s := Profile{Name: p.Name, Enabled: p.Enabled, Hostnames: p.Hostnames, Source: source(p), IPSource: string(p.IPSource)}
+		if p.IPSource != config.SourceWeb {
+			s.Interface, s.Device = p.Interface, p.Device
+		}
 		for _, e := range p.Problems {
 			s.Problems = append(s.Problems, e.Error())
 		}

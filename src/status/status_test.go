@@ -1,6 +1,7 @@
 package status
 
 import (
+	"encoding/json"
 	"net/netip"
 	"strings"
 	"testing"
@@ -59,5 +60,48 @@ func TestCollectAndWrite(t *testing.T) {
 	cfg.Profiles[1].Fingerprint = "changed"
 	if ps := Collect(cfg, dir, now); !ps[1].Stop.Lifted {
 		t.Error("a stop with other settings must show as lifted")
+	}
+}
+
+func TestJSON(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	ps := []Profile{{Name: "home", Enabled: true, Hostnames: []string{"home.example.com"}, IPSource: "auto", Interface: "wan", Device: "pppoe-wan",
+		Observed: []netip.Addr{netip.MustParseAddr("203.0.113.7")}, Registered: []netip.Addr{netip.MustParseAddr("203.0.113.7")},
+		RegisteredAt: now, LearntFrom: "provider", LastAnswer: "good \"203.0.113.7\"\n\x01\xff",
+		Stop: &Stop{Code: "badauth", Meaning: "username or password wrong", Fix: "edit", At: now}, Problems: []string{"a\tb"}},
+		{Name: "empty"}}
+	var b strings.Builder
+	if err := WriteJSON(&b, ps); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Version  int `json:"version"`
+		Profiles []struct {
+			Name         string     `json:"name"`
+			Enabled      bool       `json:"enabled"`
+			Hostnames    []string   `json:"hostnames"`
+			Device       string     `json:"device"`
+			Observed     []string   `json:"observed"`
+			RegisteredAt *time.Time `json:"registered_at"`
+			LastAnswer   string     `json:"last_answer"`
+			NextCheck    *time.Time `json:"next_check"`
+			Stop         *struct {
+				Code   string `json:"code"`
+				Lifted bool   `json:"lifted"`
+			} `json:"stop"`
+			Problems []string `json:"problems"`
+		} `json:"profiles"`
+	}
+	if err := json.Unmarshal([]byte(b.String()), &got); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b.String())
+	}
+	p := got.Profiles[0]
+	if got.Version != 1 || p.Name != "home" || !p.Enabled || p.Device != "pppoe-wan" || p.Observed[0] != "203.0.113.7" ||
+		!p.RegisteredAt.Equal(now) || p.LastAnswer != "good \"203.0.113.7\"\n\x01\uFFFD" || p.NextCheck != nil ||
+		p.Stop == nil || p.Stop.Code != "badauth" || p.Problems[0] != "a\tb" {
+		t.Errorf("%+v", got)
+	}
+	if e := got.Profiles[1]; e.Stop != nil || e.Hostnames == nil || e.Problems == nil {
+		t.Errorf("empty lists must be [], not null: %+v", e)
 	}
 }

@@ -179,11 +179,11 @@ func (p *provider) set(current, answer string) {
 }
 
 type client struct {
-	name string
-	p    *provider
-	cmd  *exec.Cmd
-	pid  func() int
-	poke func() // what the hotplug hook would do; nil: the client polls
+	name   string
+	p      *provider
+	cmd    *exec.Cmd
+	exited chan struct{}
+	poke   func() // what the hotplug hook would do; nil: the client polls
 }
 
 type phase struct {
@@ -192,6 +192,7 @@ type phase struct {
 	cpu              time.Duration
 	rss, hwm         int
 	firstUpdateAfter time.Duration
+	exited           bool
 }
 
 type result struct {
@@ -220,24 +221,13 @@ func procStat(pid int) (cpu time.Duration, rss, hwm int) {
 	return
 }
 
-func (r *report) compare() {
-	r.window, r.idle = 150*time.Second, 10*time.Minute
-	if r.short {
-		r.window, r.idle = 70*time.Second, 2*time.Minute
-	}
+// startClients starts ddns-updater, inadyn and ddclient (those installed), each
+// with a fresh state and its own provider, whose first answer is answer.
+func (r *report) startClients(bin, answer string) (clients []*client, stop func()) {
 	dir, _ := os.MkdirTemp("", "benchreport")
-	defer os.RemoveAll(dir)
-	bin := filepath.Join(dir, "ddns-updater")
-	build := exec.Command("go", "build", "-tags", "nethttpomithttp2,ddnstest", "-trimpath", "-ldflags=-s -w", "-o", bin, "./src/cmd/ddns-updater")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
-		return
-	}
-	var clients []*client
-	// ddns-updater: a web profile over plain HTTP, as the others are run
 	{
 		p := newProvider()
+		p.answer = answer
 		conf := filepath.Join(dir, "ddns-updater.conf")
 		os.WriteFile(conf, []byte(fmt.Sprintf("config global 'global'\n\toption state_dir '%s/state'\n"+
 			"config profile 'home'\n\toption enabled 1\n\toption server '%s'\n\toption username u\n\toption password p\n"+
@@ -250,6 +240,7 @@ func (r *report) compare() {
 	}
 	if path, err := exec.LookPath("inadyn"); err == nil {
 		p := newProvider()
+		p.answer = answer
 		conf := filepath.Join(dir, "inadyn.conf")
 		host, port, _ := net.SplitHostPort(p.updAddr)
 		chost, cport, _ := net.SplitHostPort(p.chkAddr)
@@ -262,6 +253,7 @@ func (r *report) compare() {
 	}
 	if path, err := exec.LookPath("ddclient"); err == nil {
 		p := newProvider()
+		p.answer = answer
 		conf := filepath.Join(dir, "ddclient.conf")
 		os.WriteFile(conf, []byte(fmt.Sprintf("daemon=60\nsyslog=no\npid=%s/ddclient.pid\nssl=no\nuse=web, web=http://%s/\n"+
 			"protocol=dyndns2\nserver=%s\nlogin=u\npassword=p\nhome.example.com\n", dir, p.chkAddr, p.updAddr)), 0o600)
@@ -272,18 +264,37 @@ func (r *report) compare() {
 		if err := c.cmd.Start(); err != nil {
 			fmt.Fprintln(os.Stderr, c.name, err)
 		}
+		c.exited = make(chan struct{})
+		go func(c *client) { c.cmd.Wait(); close(c.exited) }(c)
 	}
-	defer func() {
+	return clients, func() {
 		for _, c := range clients {
 			c.cmd.Process.Signal(syscall.SIGTERM)
-			c.cmd.Wait()
+			<-c.exited
 		}
-	}()
-	results := make([]result, len(clients))
-	for i, c := range clients {
-		results[i].client = c.name
+		os.RemoveAll(dir)
 	}
-	measure := func(name string, length time.Duration, setup func(p *provider)) {
+}
+
+func (r *report) compare() {
+	r.window, r.idle = 150*time.Second, 10*time.Minute
+	if r.short {
+		r.window, r.idle = 70*time.Second, 2*time.Minute
+	}
+	dir, _ := os.MkdirTemp("", "benchreport-bin")
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "ddns-updater")
+	build := exec.Command("go", "build", "-tags", "nethttpomithttp2,ddnstest", "-trimpath", "-ldflags=-s -w", "-o", bin, "./src/cmd/ddns-updater")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build: %v\n%s", err, out)
+		return
+	}
+	byName := map[string]*result{}
+	var order []string
+	// measure runs one phase: setup changes what the servers say, then (for
+	// ddns-updater, as its hotplug hook would) a poke; then the window passes.
+	measure := func(clients []*client, name string, length time.Duration, setup func(p *provider), poke bool) {
 		before := make([]phase, len(clients))
 		for i, c := range clients {
 			if setup != nil {
@@ -291,10 +302,13 @@ func (r *report) compare() {
 			}
 			cpu, _, _ := procStat(c.cmd.Process.Pid)
 			before[i] = phase{updates: c.p.updates.Load(), checks: c.p.checks.Load(), cpu: cpu}
+			if name == "start" {
+				before[i] = phase{}
+			}
 		}
 		start := time.Now()
 		for _, c := range clients {
-			if c.poke != nil && setup != nil {
+			if c.poke != nil && poke {
 				c.poke()
 			}
 		}
@@ -303,20 +317,41 @@ func (r *report) compare() {
 			cpu, rss, hwm := procStat(c.cmd.Process.Pid)
 			ph := phase{name: name, updates: c.p.updates.Load() - before[i].updates, checks: c.p.checks.Load() - before[i].checks,
 				cpu: cpu - before[i].cpu, rss: rss, hwm: hwm}
+			select {
+			case <-c.exited:
+				ph.exited = true
+			default:
+			}
 			c.p.mu.Lock()
-			if !c.p.firstUpd.IsZero() && c.p.firstUpd.After(start) {
-				ph.firstUpdateAfter = c.p.firstUpd.Sub(start)
+			if !c.p.firstUpd.IsZero() && (name == "start" || c.p.firstUpd.After(start)) {
+				ph.firstUpdateAfter = max(c.p.firstUpd.Sub(start), time.Millisecond)
 			}
 			c.p.mu.Unlock()
-			results[i].phases = append(results[i].phases, ph)
+			res, ok := byName[c.name]
+			if !ok {
+				res = &result{client: c.name}
+				byName[c.name] = res
+				order = append(order, c.name)
+			}
+			res.phases = append(res.phases, ph)
 		}
 	}
-	measure("start", r.window, nil)
-	measure("idle", r.idle, nil)
-	measure("address change", r.window, func(p *provider) { p.set("203.0.113.8", "") })
-	measure("answer 911", r.window, func(p *provider) { p.set("203.0.113.9", "911") })
-	measure("answer badauth", r.window, func(p *provider) { p.set("203.0.113.10", "badauth") })
-	r.cmp = results
+	// A: start, idle, an address change
+	clients, stop := r.startClients(bin, "")
+	measure(clients, "start", r.window, nil, false)
+	measure(clients, "idle", r.idle, nil, false)
+	measure(clients, "address change", r.window, func(p *provider) { p.set("203.0.113.8", "") }, true)
+	stop()
+	// B and C: fresh clients whose provider answers 911, or badauth, from the first request on
+	for _, answer := range []string{"911", "badauth"} {
+		clients, stop := r.startClients(bin, answer)
+		measure(clients, "answer "+answer, r.window, nil, false)
+		measure(clients, "answer "+answer+", address changed", r.window, func(p *provider) { p.set("203.0.113.9", answer) }, true)
+		stop()
+	}
+	for _, name := range order {
+		r.cmp = append(r.cmp, *byName[name])
+	}
 }
 
 // ---- the report ----
@@ -344,9 +379,10 @@ func (r *report) render(sizes string) string {
 	w("## Side by side: ddns-updater, inadyn, ddclient\n\n")
 	w("All three run at once, each against its own loopback dyndns2 server and checkip server (plain HTTP, as all three\n"+
 		"can be set up alike), with their shortest usual periods: inadyn `period = 60`, ddclient `daemon=60`,\n"+
-		"ddns-updater a web profile (its timer never below 5 min; it is woken by SIGUSR1 at the start of each\n"+
-		"phase, as its hotplug hook would on ifup/ifupdate). Phases of %s (idle: %s); the checkip server's address and\n"+
-		"the provider's answer change at the start of a phase.\n\n", r.window, r.idle)
+		"ddns-updater a web profile (its timer never below 5 min; it is woken by SIGUSR1 when the address changes, as\n"+
+		"its hotplug hook would be on ifup/ifupdate). Phases of %s (idle: %s). Three runs with fresh clients: (A) start,\n"+
+		"idle, an address change; (B) a provider answering `911` from the first request on, then an address change;\n"+
+		"(C) the same with `badauth`.\n\n", r.window, r.idle)
 	w("| client | phase | update requests | checkip requests | first update after | CPU | VmRSS / VmHWM |\n|---|---|---:|---:|---:|---:|---:|\n")
 	for _, res := range r.cmp {
 		for _, ph := range res.phases {
@@ -354,8 +390,12 @@ func (r *report) render(sizes string) string {
 			if ph.firstUpdateAfter > 0 {
 				first = ph.firstUpdateAfter.Round(time.Millisecond).String()
 			}
-			w("| %s | %s | %d | %d | %s | %d ms | %.1f / %.1f MiB |\n", res.client, ph.name, ph.updates, ph.checks, first,
-				ph.cpu.Milliseconds(), float64(ph.rss)/1024, float64(ph.hwm)/1024)
+			mem := fmt.Sprintf("%.1f / %.1f MiB", float64(ph.rss)/1024, float64(ph.hwm)/1024)
+			if ph.exited {
+				mem = "exited"
+			}
+			w("| %s | %s | %d | %d | %s | %d ms | %s |\n", res.client, ph.name, ph.updates, ph.checks, first,
+				ph.cpu.Milliseconds(), mem)
 		}
 	}
 	w("\n%s\n", r.ratios())
@@ -376,7 +416,16 @@ func (r *report) ratios() string {
 		}
 		return t
 	}
-	last := func(res result) phase { return res.phases[len(res.phases)-1] }
+	// the largest VmRSS seen while the client ran
+	last := func(res result) phase {
+		var best phase
+		for _, ph := range res.phases {
+			if !ph.exited && ph.rss > best.rss {
+				best = ph
+			}
+		}
+		return best
+	}
 	ours := r.cmp[0]
 	var lines []string
 	for _, other := range r.cmp[1:] {
@@ -386,7 +435,7 @@ func (r *report) ratios() string {
 			}
 			return fmt.Sprintf("%.1f×", a/b)
 		}
-		lines = append(lines, fmt.Sprintf("- %s against ddns-updater: VmRSS %s, CPU over all phases %s, requests (update + checkip) %s.",
+		lines = append(lines, fmt.Sprintf("- %s against ddns-updater: largest VmRSS %s, CPU over all phases %s, requests (update + checkip) %s.",
 			other.client, ratio(float64(last(other).rss), float64(last(ours).rss)),
 			ratio(sum(other, func(p phase) float64 { return float64(p.cpu) }), sum(ours, func(p phase) float64 { return float64(p.cpu) })),
 			ratio(sum(other, func(p phase) float64 { return float64(p.updates + p.checks) }), sum(ours, func(p phase) float64 { return float64(p.updates + p.checks) }))))

@@ -208,6 +208,7 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ddns-updater status", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", config.DefaultPath, "UCI configuration `file`")
+	asJSON := fs.Bool("json", false, "print JSON (a stable format, see README)")
 	if err := fs.Parse(args); err != nil {
 		return exitConfig
 	}
@@ -217,7 +218,12 @@ func runStatus(args []string, stdout, stderr io.Writer) int {
 		return exitConfig
 	}
 	now := time.Now()
-	status.WriteText(stdout, status.Collect(cfg, state.Open(cfg.Global.StateDir), now), now)
+	ps := status.Collect(cfg, state.Open(cfg.Global.StateDir), now)
+	if *asJSON {
+		status.WriteJSON(stdout, ps)
+	} else {
+		status.WriteText(stdout, ps, now)
+	}
 	return exitOK
 }
 

@@ -35,12 +35,82 @@ func main() {
 		files   = flag.String("files", "files", "the tree installed as is (etc/config, etc/init.d, ...)")
 		out     = flag.String("out", "dist", "output directory")
 		mtime   = flag.Int64("mtime", 0, "modification time of every entry (Unix seconds; the commit time)")
+		luci    = flag.String("luci", "", "pack the LuCI app in this directory (htdocs/ → /www, root/ → /) instead, for all architectures")
 	)
 	flag.Parse()
-	if err := run(*arch, *version, *bin, *files, *out, *mtime); err != nil {
+	var err error
+	if *luci != "" {
+		err = runLuci(*luci, *version, *out, *mtime)
+	} else {
+		err = run(*arch, *version, *bin, *files, *out, *mtime)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "mkipk:", err)
 		os.Exit(1)
 	}
+}
+
+// luciPostinst is what luci.mk gives LuCI apps: on a live router, drop LuCI's
+// caches and have rpcd read the new ACL.
+const luciPostinst = `#!/bin/sh
+[ -n "${IPKG_INSTROOT}" ] || {
+	rm -f /tmp/luci-indexcache.*
+	rm -rf /tmp/luci-modulecache/
+	killall -HUP rpcd 2>/dev/null
+	exit 0
+}
+`
+
+func runLuci(dir, version, out string, mtime int64) error {
+	p := &ipk.Package{
+		Control: ipk.Control{
+			Package: "luci-app-ddns-updater", Version: version, Depends: "libc, ddns-updater",
+			Source: "luci-app-ddns-updater", License: "MIT", Section: "luci", Architecture: "all",
+			Maintainer:  "ddns-updater developers <ddns-updater@example.com>",
+			Description: "LuCI support for ddns-updater\nConfigure, watch and drive every ddns-updater profile from the web interface.",
+		},
+		Scripts: map[string]string{"postinst": luciPostinst},
+		ModTime: time.Unix(mtime, 0),
+	}
+	for _, tree := range []struct{ src, dst string }{{"htdocs", "www"}, {"root", ""}} {
+		base := filepath.Join(dir, tree.src)
+		err := filepath.WalkDir(base, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(base, path)
+			body, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			p.Files = append(p.Files, ipk.File{Path: strings.TrimPrefix(tree.dst+"/"+filepath.ToSlash(rel), "/"), Mode: 0o644, Data: body})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return write(p, out, fmt.Sprintf("luci-app-ddns-updater_%s_all.ipk", version))
+}
+
+func write(p *ipk.Package, out, base string) error {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	name := filepath.Join(out, base)
+	f, err := os.Create(name)
+	if err != nil {
+		return err
+	}
+	if err := p.Write(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Println(name)
+	return nil
 }
 
 func run(arch, version, bin, files, out string, mtime int64) error {
@@ -89,21 +159,5 @@ func run(arch, version, bin, files, out string, mtime int64) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
-	}
-	name := filepath.Join(out, fmt.Sprintf("ddns-updater_%s_%s.ipk", version, arch))
-	f, err := os.Create(name)
-	if err != nil {
-		return err
-	}
-	if err := p.Write(f); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	fmt.Println(name)
-	return nil
+	return write(p, out, fmt.Sprintf("ddns-updater_%s_%s.ipk", version, arch))
 }

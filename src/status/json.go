@@ -1,0 +1,116 @@
+package status
+
+import (
+	"fmt"
+	"io"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// JSONVersion is the version of the format WriteJSON writes; it changes only
+// when a field changes meaning or goes away (new fields may appear).
+const JSONVersion = 1
+
+// WriteJSON writes the statuses as one JSON object, the format of
+// `ddns-updater status --json` (see README: "status --json"):
+//
+//	{"version":1,"profiles":[{"name":"DDNS","enabled":true,"hostnames":["home.example.com"],
+//	  "ip_source":"auto","interface":"wan","device":"pppoe-wan","observed":["203.0.113.7"],
+//	  "registered":["203.0.113.7"],"registered_at":"2026-11-26T12:00:00Z","learnt_from":"provider",
+//	  "last_update":"...","last_answer":"good 203.0.113.7","checked_at":"...","last_check":"...",
+//	  "next_check":"...","wait_until":null,"stop":null,"problems":[],"state_error":null}]}
+//
+// Times are RFC 3339 in UTC, or null; "stop" is null or
+// {"code","meaning","fix","at","lifted"}.
+func WriteJSON(w io.Writer, ps []Profile) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"version":%d,"profiles":[`, JSONVersion)
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('{')
+		field := func(first bool, k, v string) {
+			if !first {
+				b.WriteByte(',')
+			}
+			b.WriteString(jsonString(k) + ":" + v)
+		}
+		field(true, "name", jsonString(p.Name))
+		field(false, "enabled", strconv.FormatBool(p.Enabled))
+		field(false, "hostnames", jsonStrings(p.Hostnames))
+		field(false, "ip_source", jsonString(p.IPSource))
+		field(false, "interface", jsonString(p.Interface))
+		field(false, "device", jsonString(p.Device))
+		field(false, "observed", jsonAddrs(p.Observed))
+		field(false, "registered", jsonAddrs(p.Registered))
+		field(false, "registered_at", jsonTime(p.RegisteredAt))
+		field(false, "learnt_from", jsonString(p.LearntFrom))
+		field(false, "last_update", jsonTime(p.LastAttempt))
+		field(false, "last_answer", jsonString(p.LastAnswer))
+		field(false, "checked_at", jsonTime(p.CheckedAt))
+		field(false, "last_check", jsonString(p.LastCheck))
+		field(false, "next_check", jsonTime(p.NextCheck))
+		field(false, "wait_until", jsonTime(p.WaitUntil))
+		stop := "null"
+		if s := p.Stop; s != nil {
+			stop = fmt.Sprintf(`{"code":%s,"meaning":%s,"fix":%s,"at":%s,"lifted":%t}`,
+				jsonString(s.Code), jsonString(s.Meaning), jsonString(s.Fix), jsonTime(s.At), s.Lifted)
+		}
+		field(false, "stop", stop)
+		field(false, "problems", jsonStrings(p.Problems))
+		stateErr := "null"
+		if p.StateError != "" {
+			stateErr = jsonString(p.StateError)
+		}
+		field(false, "state_error", stateErr)
+		b.WriteByte('}')
+	}
+	b.WriteString("]}\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func jsonString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range strings.ToValidUTF8(s, string(utf8.RuneError)) {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x2028 || r == 0x2029:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+func jsonStrings(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = jsonString(s)
+	}
+	return "[" + strings.Join(q, ",") + "]"
+}
+
+func jsonAddrs(a []netip.Addr) string {
+	q := make([]string, len(a))
+	for i, x := range a {
+		q[i] = jsonString(x.String())
+	}
+	return "[" + strings.Join(q, ",") + "]"
+}
+
+func jsonTime(t time.Time) string {
+	if t.IsZero() {
+		return "null"
+	}
+	return jsonString(t.UTC().Format(time.RFC3339))
+}
