@@ -225,3 +225,104 @@ func TestACLLeastPrivilege(t *testing.T) {
 		t.Errorf("uci and ubus grants: %+v", a)
 	}
 }
+
+// TestViewsRun loads and renders each view in Node with stand-ins for LuCI's
+// modules (testdata/luci-smoke.js) and checks what it built: the sections, the
+// options with their validation and depends, masked passwords, the commands run.
+func TestViewsRun(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("needs Node.js")
+	}
+	statusFile := filepath.Join(t.TempDir(), "status.json")
+	os.WriteFile(statusFile, []byte(`{"version":1,"profiles":[{"name":"DDNS","enabled":true,"hostnames":["home.example.com"],`+
+		`"ip_source":"auto","interface":"wan","device":"pppoe-wan","observed":["203.0.113.7"],"registered":["203.0.113.7"],`+
+		`"registered_at":"2026-11-26T12:00:00Z","learnt_from":"provider","last_update":null,"last_answer":"","checked_at":null,`+
+		`"last_check":"","next_check":null,"wait_until":null,"stop":{"code":"badauth","meaning":"username or password wrong",`+
+		`"fix":"edit the profile","at":"2026-11-26T12:00:00Z","lifted":false},"problems":[],"state_error":null}]}`), 0o644)
+	type option struct {
+		Cls, Name, Validate, Datatype string
+		Deps                          [][2]string
+		Password                      bool
+	}
+	var got struct {
+		Config, UCILoad string
+		Polls           int
+		Commands        []string
+		Sections        []struct {
+			Cls     string
+			Args    []string
+			Options []option
+		}
+	}
+	viewDir := repoFile(luciApp + "/htdocs/luci-static/resources/view/ddns-updater/")
+	out, err := exec.Command(node, repoFile("src/openwrt/testdata/luci-smoke.js"), filepath.Join(viewDir, "overview.js"), statusFile).CombinedOutput()
+	if err != nil {
+		t.Fatalf("overview.js: %v\n%s", err, out)
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if got.Config != "ddns-updater" || got.UCILoad != "ddns-updater" || got.Polls < 1 ||
+		strings.Join(got.Commands, "|") != "/usr/bin/ddns-updater status --json|/etc/init.d/ddns-updater enabled" {
+		t.Errorf("overview loaded %+v", got)
+	}
+	sections := map[string][]option{}
+	for _, s := range got.Sections {
+		typ := s.Args[0]
+		if s.Cls == "NamedSection" {
+			typ = s.Args[1]
+		}
+		sections[s.Cls+" "+typ] = s.Options
+	}
+	free := map[string]bool{"username": true, "password": true, "user_agent": true}
+	for key, opts := range sections {
+		for _, o := range opts {
+			if (o.Cls == "Value" || o.Cls == "DynamicList") && o.Validate != "function" && o.Datatype == "" && !free[o.Name] {
+				t.Errorf("%s: option %s is not validated", key, o.Name)
+			}
+			if o.Name == "password" && !o.Password {
+				t.Errorf("%s: the password is not masked", key)
+			}
+		}
+	}
+	depends := func(key, name string, want ...string) {
+		t.Helper()
+		for _, o := range sections[key] {
+			if o.Name == name {
+				var got []string
+				for _, d := range o.Deps {
+					got = append(got, d[0]+"="+d[1])
+				}
+				if strings.Join(got, ",") != strings.Join(want, ",") {
+					t.Errorf("%s depends on %v, want %v", name, got, want)
+				}
+				return
+			}
+		}
+		t.Errorf("%s: no option %s", key, name)
+	}
+	grid := "GridSection profile"
+	depends(grid, "interface", "ip_source=interface", "ip_source=auto")
+	depends(grid, "device", "ip_source=interface", "ip_source=auto")
+	depends(grid, "external_ip_server", "ip_source=web", "ip_source=auto")
+	depends(grid, "external_ip_server_path", "ip_source=web", "ip_source=auto")
+	depends(grid, "use_regex", "ip_source=web", "ip_source=auto")
+	depends(grid, "ipv6_suffix", "ip_version=6", "ip_version=both")
+	for _, o := range sections[grid] {
+		if o.Name == "interface" && o.Cls != "NetworkSelect" {
+			t.Errorf("the interface is chosen with %s, want LuCI's network selector", o.Cls)
+		}
+	}
+	if _, ok := sections["NamedSection mail"]; !ok {
+		t.Error("no mail section")
+	}
+	if _, ok := sections["NamedSection global"]; !ok {
+		t.Error("no global section")
+	}
+
+	out, err = exec.Command(node, repoFile("src/openwrt/testdata/luci-smoke.js"), filepath.Join(viewDir, "log.js"), statusFile).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), `"commands":["/sbin/logread -e ddns-updater -l 100"]`) {
+		t.Errorf("log.js: %v\n%s", err, out)
+	}
+}

@@ -106,11 +106,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 	}
 	notifier := notify.New(log)
 	table := rtnl.NewTable()
+	dirs := map[string]*state.Dir{} // one per state_dir across reloads: it keeps what the disk refused
 	newRunner := func(cfg *config.Config) *runner.Runner {
 		notifier.Configure(cfg.Mail)
+		dir, ok := dirs[cfg.Global.StateDir]
+		if !ok {
+			dir = state.Open(cfg.Global.StateDir)
+			dirs[cfg.Global.StateDir] = dir
+		}
 		return &runner.Runner{
 			Notify:    notifier.Event,
-			Store:     state.Open(cfg.Global.StateDir),
+			Store:     dir,
 			Ifaces:    runner.Host{Ubus: &netifd.Ubus{}, Table: table},
 			Jitter:    rand.Float64,
 			Log:       logger(cfg),

@@ -127,6 +127,14 @@ function validHostPort(section_id, value) {
 	return _('Expecting a host name or IP address, optionally with :port');
 }
 
+// An IP address with an optional port: 192.0.2.53, 192.0.2.53:53, [2001:db8::53]:53.
+function validIPPort(section_id, value) {
+	if (value == null || value === '' || /^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/.test(value) ||
+	    /^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(value) || /^[0-9a-fA-F]*:[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/.test(value))
+		return true;
+	return _('Expecting an IP address, optionally with :port');
+}
+
 function validDuration(section_id, value) {
 	if (value == null || value === '' || /^\d+$/.test(value) || /^(\d+[smhdw])+$/.test(value))
 		return true;
@@ -305,7 +313,7 @@ return view.extend({
 		o.modalonly = true;
 
 		o = s.taboption('advanced', form.Value, 'dns_server', _('DNS server'), _('Asked for the current records at start-up; empty: the system resolver.'));
-		o.datatype = 'or(ipaddr,ipaddrport(1))';
+		o.validate = validIPPort;
 		o.modalonly = true;
 
 		o = s.taboption('advanced', form.Value, 'ca_file', _('Extra CA certificates'), _('A PEM file of extra trusted root certificates.'));
