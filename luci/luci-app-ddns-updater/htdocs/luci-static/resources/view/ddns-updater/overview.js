@@ -135,6 +135,17 @@ function validIPPort(section_id, value) {
 	return _('Expecting an IP address, optionally with :port');
 }
 
+// Options that matter only when the address comes from a device, or from the web.
+function forDevice(o) {
+	o.depends('ip_source', 'interface');
+	o.depends('ip_source', 'auto');
+}
+
+function forWeb(o) {
+	o.depends('ip_source', 'web');
+	o.depends('ip_source', 'auto');
+}
+
 function validDuration(section_id, value) {
 	if (value == null || value === '' || /^\d+$/.test(value) || /^(\d+[smhdw])+$/.test(value))
 		return true;
@@ -256,16 +267,14 @@ return view.extend({
 		o.nocreate = true;
 		o.default = 'wan';
 		o.datatype = 'uciname';
-		o.depends('ip_source', 'interface');
-		o.depends('ip_source', 'auto');
+		forDevice(o);
 		o.modalonly = true;
 
 		o = s.taboption('address', widgets.DeviceSelect, 'device', _('Device'), _('A kernel device instead of the interface, e.g. pppoe-wan.'));
 		o.noaliases = true;
 		o.optional = true;
 		o.datatype = 'maxlength(15)';
-		o.depends('ip_source', 'interface');
-		o.depends('ip_source', 'auto');
+		forDevice(o);
 		o.modalonly = true;
 
 		o = s.taboption('address', form.Value, 'ipv6_suffix', _('IPv6 interface ID'), _('Publish the device\'s /64 prefix with this interface ID, e.g. ::1234.'));
@@ -277,21 +286,18 @@ return view.extend({
 		o = s.taboption('address', form.Value, 'external_ip_server', _('checkip server'));
 		o.placeholder = 'checkip.dyndns.com';
 		o.validate = validHostPort;
-		o.depends('ip_source', 'web');
-		o.depends('ip_source', 'auto');
+		forWeb(o);
 		o.modalonly = true;
 
 		o = s.taboption('address', form.Value, 'external_ip_server_path', _('checkip path'));
 		o.placeholder = '/';
 		o.validate = validPath;
-		o.depends('ip_source', 'web');
-		o.depends('ip_source', 'auto');
+		forWeb(o);
 		o.modalonly = true;
 
 		o = s.taboption('address', form.Flag, 'use_regex', _('Search the checkip answer'), _('Find the address anywhere in the answer; off: the answer is just the address.'));
 		o.default = o.enabled;
-		o.depends('ip_source', 'web');
-		o.depends('ip_source', 'auto');
+		forWeb(o);
 		o.modalonly = true;
 
 		o = s.taboption('address', form.Flag, 'allow_private', _('Allow private addresses'), _('Publish private, CGNAT and ULA addresses.'));
