@@ -117,9 +117,14 @@ func TestInitScriptStartsNothing(t *testing.T) {
 	if strings.Contains(log, "open_instance") || !strings.Contains(out, "no profile is enabled") || !strings.Contains(log, "logger -t ddns-updater") {
 		t.Errorf("no enabled profile must start nothing and say so:\n%s\n%s", log, out)
 	}
-	log, out = initScript(t, stubProgram(t, 2), "start_service\n", "SECTIONS=profile:DDNS", "CFG_DDNS_enabled=1")
+	log, out = initScript(t, stubProgram(t, 2), "pidof() { return 1; }\nstart_service\n", "SECTIONS=profile:DDNS", "CFG_DDNS_enabled=1")
 	if strings.Contains(log, "open_instance") || !strings.Contains(out, "error: profile broken") || !strings.Contains(out, "configuration unusable; not starting") {
 		t.Errorf("an unusable configuration must not start (and so not respawn):\n%s\n%s", log, out)
+	}
+	// on a reload, with the daemon running: the instance stays, procd sends SIGHUP, the daemon keeps its configuration
+	log, out = initScript(t, stubProgram(t, 2), "pidof() { return 0; }\nstart_service\n", "SECTIONS=profile:DDNS", "CFG_DDNS_enabled=1")
+	if !strings.Contains(log, "open_instance") || !strings.Contains(out, "the running daemon keeps the one it has") {
+		t.Errorf("a reload with an unusable configuration must not stop the running daemon:\n%s\n%s", log, out)
 	}
 }
 
