@@ -212,3 +212,14 @@ func TestTestMail(t *testing.T) {
 		t.Errorf("missing recipient: exit %d\n%s", code, &e)
 	}
 }
+
+func TestCheckFlag(t *testing.T) {
+	w := newWorld(t)
+	if code, _, stderr := runMain(t, "--config", w.config(t, goodProfile), "--check"); code != 0 || !strings.Contains(stderr, "1 profile(s) can run") || w.requests.Load() != 0 {
+		t.Errorf("good configuration: exit %d\n%s", code, stderr)
+	}
+	broken := "config profile 'home'\n\toption enabled 1\n\toption server ''\n"
+	if code, _, stderr := runMain(t, "--config", w.config(t, broken), "--check"); code != 2 || !strings.Contains(stderr, "option server: empty") {
+		t.Errorf("broken configuration: exit %d\n%s", code, stderr)
+	}
+}
