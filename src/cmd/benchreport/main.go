@@ -294,7 +294,8 @@ func (r *report) compare() {
 	var order []string
 	// measure runs one phase: setup changes what the servers say, then (for
 	// ddns-updater, as its hotplug hook would) a poke; then the window passes.
-	measure := func(clients []*client, name string, length time.Duration, setup func(p *provider), poke bool) {
+	// A fresh run's first phase counts from the clients' start.
+	measure := func(clients []*client, name string, length time.Duration, setup func(p *provider), poke, fresh bool) {
 		before := make([]phase, len(clients))
 		for i, c := range clients {
 			if setup != nil {
@@ -302,7 +303,7 @@ func (r *report) compare() {
 			}
 			cpu, _, _ := procStat(c.cmd.Process.Pid)
 			before[i] = phase{updates: c.p.updates.Load(), checks: c.p.checks.Load(), cpu: cpu}
-			if name == "start" {
+			if fresh {
 				before[i] = phase{}
 			}
 		}
@@ -323,7 +324,7 @@ func (r *report) compare() {
 			default:
 			}
 			c.p.mu.Lock()
-			if !c.p.firstUpd.IsZero() && (name == "start" || c.p.firstUpd.After(start)) {
+			if !c.p.firstUpd.IsZero() && (fresh || c.p.firstUpd.After(start)) {
 				ph.firstUpdateAfter = max(c.p.firstUpd.Sub(start), time.Millisecond)
 			}
 			c.p.mu.Unlock()
@@ -338,15 +339,15 @@ func (r *report) compare() {
 	}
 	// A: start, idle, an address change
 	clients, stop := r.startClients(bin, "")
-	measure(clients, "start", r.window, nil, false)
-	measure(clients, "idle", r.idle, nil, false)
-	measure(clients, "address change", r.window, func(p *provider) { p.set("203.0.113.8", "") }, true)
+	measure(clients, "start", r.window, nil, false, true)
+	measure(clients, "idle", r.idle, nil, false, false)
+	measure(clients, "address change", r.window, func(p *provider) { p.set("203.0.113.8", "") }, true, false)
 	stop()
 	// B and C: fresh clients whose provider answers 911, or badauth, from the first request on
 	for _, answer := range []string{"911", "badauth"} {
 		clients, stop := r.startClients(bin, answer)
-		measure(clients, "answer "+answer, r.window, nil, false)
-		measure(clients, "answer "+answer+", address changed", r.window, func(p *provider) { p.set("203.0.113.9", answer) }, true)
+		measure(clients, "answer "+answer, r.window, nil, false, true)
+		measure(clients, "answer "+answer+", address changed", r.window, func(p *provider) { p.set("203.0.113.9", answer) }, true, false)
 		stop()
 	}
 	for _, name := range order {
@@ -399,6 +400,8 @@ func (r *report) render(sizes string) string {
 		}
 	}
 	w("\n%s\n", r.ratios())
+	w("\"first update after\" counts from the start of the phase (from the client's start in a run's first phase). " +
+		"\"exited\": the client was no longer running at the end of the phase.\n\n")
 	w("What the protocol asks (Dyn's and No-IP's client rules): after `911` no new attempt for 30 minutes; after\n" +
 		"`badauth` none until the settings change; an unchanged address is not re-sent.\n")
 	return b.String()
