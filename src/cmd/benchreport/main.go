@@ -19,12 +19,13 @@ import (
 	"regexp"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"ddns-updater/src/internal/procstat"
 )
 
 func main() {
@@ -201,24 +202,8 @@ type result struct {
 }
 
 func procStat(pid int) (cpu time.Duration, rss, hwm int) {
-	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
-		f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+2:]))
-		u, _ := strconv.Atoi(f[11])
-		s, _ := strconv.Atoi(f[12])
-		cpu = time.Duration(u+s) * 10 * time.Millisecond
-	}
-	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
-		for _, l := range strings.Split(string(data), "\n") {
-			f := strings.Fields(l)
-			if len(f) >= 2 && f[0] == "VmRSS:" {
-				rss, _ = strconv.Atoi(f[1])
-			}
-			if len(f) >= 2 && f[0] == "VmHWM:" {
-				hwm, _ = strconv.Atoi(f[1])
-			}
-		}
-	}
-	return
+	st := procstat.Status(pid, "VmRSS", "VmHWM")
+	return procstat.CPU(pid), st["VmRSS"], st["VmHWM"]
 }
 
 // startClients starts ddns-updater, inadyn and ddclient (those installed), each

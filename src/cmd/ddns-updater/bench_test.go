@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"net"
 	"net/http"
@@ -18,55 +17,9 @@ import (
 	"time"
 
 	"ddns-updater/src/internal/netns"
+	"ddns-updater/src/internal/procstat"
 	"ddns-updater/src/internal/testcert"
 )
-
-// procStatus reads fields (in kB for sizes) from /proc/PID/status.
-func procStatus(pid int, keys ...string) map[string]int {
-	out := map[string]int{}
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return out
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), ":")
-		for _, want := range keys {
-			if k == want {
-				n, _ := strconv.Atoi(strings.Fields(v)[0])
-				out[k] = n
-			}
-		}
-	}
-	return out
-}
-
-// cpuAndWakeups returns a process's CPU time (user+system) and its voluntary
-// context switches summed over its threads: each is a wake-up from sleep.
-func cpuAndWakeups(pid int) (time.Duration, int) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, 0
-	}
-	f := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+2:]))
-	utime, _ := strconv.Atoi(f[11])
-	stime, _ := strconv.Atoi(f[12])
-	cpu := time.Duration(utime+stime) * 10 * time.Millisecond // USER_HZ is 100 on Linux
-	wakeups := 0
-	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", pid))
-	for _, task := range tasks {
-		if data, err := os.ReadFile(task + "/status"); err == nil {
-			for _, line := range strings.Split(string(data), "\n") {
-				if v, ok := strings.CutPrefix(line, "voluntary_ctxt_switches:"); ok {
-					n, _ := strconv.Atoi(strings.TrimSpace(v))
-					wakeups += n
-				}
-			}
-		}
-	}
-	return cpu, wakeups
-}
 
 type fakeNet struct {
 	mu       sync.Mutex
@@ -172,7 +125,7 @@ func BenchmarkDaemonRSS(b *testing.B) {
 		n.await(b, profiles)
 	}
 	time.Sleep(4 * time.Second) // steady state: the daemon hands freed memory back once quiet
-	st := procStatus(cmd.Process.Pid, "VmRSS", "VmHWM", "RssAnon", "RssFile")
+	st := procstat.Status(cmd.Process.Pid, "VmRSS", "VmHWM", "RssAnon", "RssFile")
 	if os.Getenv("DDNS_BENCH_SMAPS") != "" {
 		data, _ := exec.Command("sh", "-c", fmt.Sprintf("awk '/^[0-9a-f]+-/{name=$1\" \"$6} /^Rss:/{print $2, name}' /proc/%d/smaps | sort -rn | head -8", cmd.Process.Pid)).Output()
 		b.Logf("%s", data)
@@ -215,10 +168,10 @@ func BenchmarkIdleInterface(b *testing.B) {
 	n.await(b, 3)
 	time.Sleep(time.Second) // the start-up settles
 	checks0 := n.checks.Load()
-	cpu0, wake0 := cpuAndWakeups(cmd.Process.Pid)
+	cpu0, wake0 := procstat.CPU(cmd.Process.Pid), procstat.Wakeups(cmd.Process.Pid)
 	window := idleWindow()
 	time.Sleep(window)
-	cpu1, wake1 := cpuAndWakeups(cmd.Process.Pid)
+	cpu1, wake1 := procstat.CPU(cmd.Process.Pid), procstat.Wakeups(cmd.Process.Pid)
 	b.ReportMetric(float64(n.checks.Load()-checks0), "checkip-requests")
 	b.ReportMetric(float64(n.checks.Load()), "checkip-total")
 	b.ReportMetric(float64((cpu1 - cpu0).Milliseconds()), "cpu-ms")
