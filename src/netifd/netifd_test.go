@@ -70,11 +70,22 @@ func TestUbus(t *testing.T) {
 	}
 }
 
+// TestOutputIsBounded: ubus printing without end keeps at most MaxOutput bytes
+// in memory, and the command is not made to block.
 func TestOutputIsBounded(t *testing.T) {
+	var c capped
+	chunk := make([]byte, 64<<10)
+	for i := 0; i < 160; i++ { // 10 MiB
+		if n, err := c.Write(chunk); n != len(chunk) || err != nil {
+			t.Fatalf("write %d: %d, %v", i, n, err)
+		}
+	}
+	if c.Len() != MaxOutput {
+		t.Errorf("kept %d bytes, want %d", c.Len(), MaxOutput)
+	}
 	script := filepath.Join(t.TempDir(), "ubus")
 	os.WriteFile(script, []byte("#!/bin/sh\nhead -c 10000000 /dev/zero | tr '\\0' ' '\n"), 0o755)
-	_, err := (&Ubus{Command: []string{script}}).Status(context.Background(), "wan")
-	if err == nil {
+	if _, err := (&Ubus{Command: []string{script}}).Status(context.Background(), "wan"); err == nil {
 		t.Error("10 MB of blanks is no status")
 	}
 }
