@@ -113,6 +113,17 @@ func (w *world) set(f func()) {
 	w.mu.Unlock()
 }
 
+// reconnect is PPPoE reconnecting: the device loses its address, then gets ip;
+// each step is a kernel notification.
+func (w *world) reconnect(ip string) {
+	w.set(func() { w.devAddr = netip.Addr{} })
+	w.events <- "wan0"
+	synctest.Wait()
+	w.set(func() { w.devAddr = netip.MustParseAddr(ip) })
+	w.events <- "wan0"
+	synctest.Wait()
+}
+
 func (w *world) daemon() *Daemon {
 	log := logx.New(w, logx.Debug)
 	return &Daemon{
@@ -228,12 +239,7 @@ func TestAddressChangeActsAtOnceAndCoalesces(t *testing.T) {
 		}
 		// PPPoE reconnects: the old address goes, then the new one comes; the
 		// check of the first event went nowhere, so the second acts at once.
-		w.set(func() { w.devAddr = netip.Addr{} })
-		w.events <- "wan0"
-		synctest.Wait()
-		w.set(func() { w.devAddr = netip.MustParseAddr("198.51.100.9") })
-		w.events <- "wan0"
-		synctest.Wait()
+		w.reconnect("198.51.100.9")
 		if _, r := w.counts("home.example.com"); r != 2 {
 			t.Fatalf("within the window after an update, a change waits for its end: %d requests", r)
 		}
@@ -244,12 +250,7 @@ func TestAddressChangeActsAtOnceAndCoalesces(t *testing.T) {
 		}
 		time.Sleep(Coalesce)
 		synctest.Wait()
-		w.set(func() { w.devAddr = netip.Addr{} })
-		w.events <- "wan0"
-		synctest.Wait()
-		w.set(func() { w.devAddr = netip.MustParseAddr("198.51.100.10") })
-		w.events <- "wan0"
-		synctest.Wait()
+		w.reconnect("198.51.100.10")
 		if _, r := w.counts("home.example.com"); r != 4 {
 			t.Fatalf("outside a window, remove-then-add must act at once: %d requests", r)
 		}
