@@ -338,6 +338,15 @@ func checkMail(file string, m *Mail) []error {
 	return errs
 }
 
+func (p *Profile) problemWith(option string) bool {
+	for _, e := range p.Problems {
+		if ce, ok := e.(*Error); ok && ce.Option == option {
+			return true
+		}
+	}
+	return false
+}
+
 // Usable reports whether the profile has no problems and so can run.
 func (p *Profile) Usable() bool { return len(p.Problems) == 0 }
 
@@ -363,7 +372,9 @@ func (cfg *Config) Select(want []string) (usable, broken []*Profile, err error) 
 		}
 	} else {
 		for _, p := range cfg.Profiles {
-			if p.Enabled {
+			// A profile whose enabled value cannot be read is not silently off:
+			// it is picked, as broken, so that its error is reported.
+			if p.Enabled || p.problemWith("enabled") {
 				picked = append(picked, p)
 			}
 		}

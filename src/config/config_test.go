@@ -174,6 +174,21 @@ func TestParseDuration(t *testing.T) {
 			t.Errorf("ParseDuration(%q) accepted", bad)
 		}
 	}
+	// Bounds are checked before multiplying: no value wraps around into a short one.
+	for in, ok := range map[string]bool{
+		"315360000": true, "315360001": false, "4294967295": false, "18446744073709551616": false,
+		"3650d": true, "3651d": false, "521w": true, "522w": false, "4294967295w": false,
+		"2562047h": false, "18446744073709551615s": false, "3649d24h": true, "3649d24h1s": false,
+		"1537228672809129301w": false, // × 1w wraps a 64-bit duration to about 14 days
+	} {
+		d, err := ParseDuration(in)
+		if ok != (err == nil) || err == nil && (d <= 0 || d > MaxDuration) {
+			t.Errorf("ParseDuration(%q) = %v, %v; accepted should be %v", in, d, err, ok)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), "longer than ten years")) {
+			t.Errorf("ParseDuration(%q): %v; want \"longer than ten years\"", in, err)
+		}
+	}
 }
 
 func TestHostPort(t *testing.T) {
@@ -232,5 +247,33 @@ func TestReadmeReference(t *testing.T) {
 		if !strings.Contains(readme, row) {
 			t.Errorf("README lacks the row %q", row)
 		}
+	}
+}
+
+// TestSelectBadEnabled: an enabled value that cannot be read is an error naming
+// file, profile and option, not a silently disabled profile.
+func TestSelectBadEnabled(t *testing.T) {
+	good := "\toption server s.example.com\n\toption username u\n\toption password p\n\toption hostname h.example.com\n"
+	c, err := Parse("/etc/config/ddns-updater", []byte("config profile 'home'\n\toption enabled 'yess'\n"+good+
+		"config profile 'off'\n\toption enabled '0'\n"+good))
+	if err != nil {
+		t.Fatal(err)
+	}
+	usable, broken, err := c.Select(nil)
+	if err == nil || len(usable) != 0 || len(broken) != 1 || broken[0].Name != "home" {
+		t.Fatalf("usable %v, broken %v, err %v", usable, broken, err)
+	}
+	if strings.Contains(err.Error(), "no profile is enabled") {
+		t.Errorf("the error hides the bad value: %v", err)
+	}
+	want := `/etc/config/ddns-updater: profile 'home': option enabled: "yess"; expected 0 or 1`
+	if got := broken[0].Problems[0].Error(); got != want {
+		t.Errorf("problem %q, want %q", got, want)
+	}
+	// with a good profile enabled beside it, the bad one is reported and the good one runs
+	c, _ = Parse("f", []byte("config profile 'home'\n\toption enabled 'yess'\n"+good+"config profile 'on'\n\toption enabled '1'\n"+good))
+	usable, broken, err = c.Select(nil)
+	if err != nil || len(usable) != 1 || usable[0].Name != "on" || len(broken) != 1 || broken[0].Name != "home" {
+		t.Errorf("usable %v, broken %v, err %v", usable, broken, err)
 	}
 }

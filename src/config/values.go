@@ -10,13 +10,24 @@ import (
 	"time"
 )
 
-// ParseDuration reads 600 (seconds), 10m, 2h, 25d, 1w or sums such as 1h30m.
+// MaxDuration is the longest duration an option takes: ten years.
+const MaxDuration = 3650 * 24 * time.Hour
+
+// ParseDuration reads 600 (seconds), 10m, 2h, 25d, 1w or sums such as 1h30m,
+// up to MaxDuration. Every bound is checked before it is multiplied, so that no
+// value can overflow into a short one.
 func ParseDuration(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, errors.New("empty")
 	}
-	if n, err := strconv.ParseUint(s, 10, 32); err == nil {
+	tooLong := fmt.Errorf("%q is longer than ten years", s)
+	if n, err := strconv.ParseUint(s, 10, 64); err == nil {
+		if n > uint64(MaxDuration/time.Second) {
+			return 0, tooLong
+		}
 		return time.Duration(n) * time.Second, nil
+	} else if errors.Is(err, strconv.ErrRange) {
+		return 0, tooLong
 	}
 	var total time.Duration
 	rest := s
@@ -26,10 +37,6 @@ func ParseDuration(s string) (time.Duration, error) {
 			i++
 		}
 		if i == 0 || i == len(rest) {
-			return 0, fmt.Errorf("%q is not a duration", s)
-		}
-		n, err := strconv.ParseUint(rest[:i], 10, 32)
-		if err != nil {
 			return 0, fmt.Errorf("%q is not a duration", s)
 		}
 		var unit time.Duration
@@ -47,10 +54,14 @@ func ParseDuration(s string) (time.Duration, error) {
 		default:
 			return 0, fmt.Errorf("%q is not a duration", s)
 		}
-		total += time.Duration(n) * unit
-		if total > 3650*24*time.Hour {
-			return 0, fmt.Errorf("%q is longer than ten years", s)
+		n, err := strconv.ParseUint(rest[:i], 10, 64)
+		if errors.Is(err, strconv.ErrRange) || err == nil && n > uint64((MaxDuration-total)/unit) {
+			return 0, tooLong
 		}
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a duration", s)
+		}
+		total += time.Duration(n) * unit
 		rest = rest[i+1:]
 	}
 	return total, nil
