@@ -5,6 +5,7 @@ package resolve
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -16,14 +17,36 @@ type Lookuper interface {
 }
 
 // New returns a resolver that asks server, or the system's resolvers when server is zero.
-func New(server netip.AddrPort) *net.Resolver {
+func New(server netip.AddrPort) Lookuper {
 	if !server.IsValid() {
 		return &net.Resolver{PreferGo: true}
 	}
-	return &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
+	return &named{server: server, r: &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 		var d net.Dialer
 		return d.DialContext(ctx, network, server.String())
-	}}
+	}}}
+}
+
+// named asks one server. Go's resolver names in its errors the server it would
+// have dialled (from resolv.conf), not the one Dial really reached: named puts
+// the real one in.
+type named struct {
+	server netip.AddrPort
+	r      *net.Resolver
+}
+
+func (n *named) LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error) {
+	addrs, err := n.r.LookupNetIP(ctx, network, host)
+	if err == nil {
+		return addrs, nil
+	}
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		c := *de
+		c.Server = n.server.String()
+		return addrs, &c
+	}
+	return addrs, fmt.Errorf("lookup %s on %s: %w", host, n.server, err)
 }
 
 // Holds reports whether DNS already answers every name with exactly addrs: for

@@ -3,6 +3,7 @@ package resolve
 import (
 	"context"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"ddns-updater/src/internal/dnstest"
@@ -46,6 +47,8 @@ func TestHolds(t *testing.T) {
 	srv.SetFail(true)
 	if _, err := Holds(ctx, r, []string{"home.example.com"}, []netip.Addr{a}); err == nil {
 		t.Error("SERVFAIL must be an error, not a verdict")
+	} else if !strings.Contains(err.Error(), " on "+srv.Addr.String()+":") {
+		t.Errorf("the error must name the server really asked (%s): %v", srv.Addr, err)
 	}
 	srv.SetFail(false)
 	srv.SetSilent(true)
@@ -58,5 +61,7 @@ func TestHolds(t *testing.T) {
 	go func() { <-srv.Queried(); cancel() }() // the question reached a server that will never answer
 	if _, err := Holds(ctx, r, []string{"home.example.com"}, []netip.Addr{a}); err == nil {
 		t.Error("a silent server must end in an error")
+	} else if !strings.Contains(err.Error(), srv.Addr.String()) {
+		t.Errorf("the error must name the server really asked (%s): %v", srv.Addr, err)
 	}
 }
