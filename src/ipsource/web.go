@@ -10,6 +10,8 @@ import (
 	"net/netip"
 	"strings"
 	"time"
+
+	"ddns-updater/src/transport"
 )
 
 // MaxBody caps how much of a checkip answer is read.
@@ -66,7 +68,7 @@ func (w *Web) get(ctx context.Context, url string, v6 bool) ([]byte, error) {
 	}
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", url, transport.Explain(err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -74,7 +76,7 @@ func (w *Web) get(ctx context.Context, url string, v6 bool) ([]byte, error) {
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
 	if err != nil {
-		return nil, fmt.Errorf("%s: reading the answer: %w", url, err)
+		return nil, fmt.Errorf("%s: reading the answer: %w", url, transport.Explain(err))
 	}
 	return body, nil
 }

@@ -290,11 +290,23 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		log.Info(res.Summary)
 		return res
 	}
+	err = transport.Explain(err)
 	o := outcome(ans, err, observed)
 	prev := st.Registered
 	st = updater.Apply(st, o, r.now(), r.jitter())
 	res.OK, res.Next = o.Kind == updater.Accepted, st.NotBefore
-	res.Summary = fmt.Sprintf("%s %s; update sent; %s", d.Reason, via, describe(o, st))
+	sent := "update sent" // said only when an answer came back
+	switch {
+	case err != nil && transport.NotSent(err):
+		sent = "update not sent"
+	case err != nil:
+		sent = "no answer from the provider"
+	}
+	sep := "; "
+	if err != nil {
+		sep = ": "
+	}
+	res.Summary = fmt.Sprintf("%s %s; %s%s%s", d.Reason, via, sent, sep, describe(o, st, err))
 	switch o.Kind {
 	case updater.Accepted:
 		log.Info(res.Summary)
@@ -498,7 +510,7 @@ func clockHint(err error) string {
 	return ""
 }
 
-func describe(o updater.Outcome, st updater.State) string {
+func describe(o updater.Outcome, st updater.State, err error) string {
 	switch o.Kind {
 	case updater.Accepted:
 		return "answer: " + o.Code
@@ -507,7 +519,7 @@ func describe(o updater.Outcome, st updater.State) string {
 	case updater.ProviderWait:
 		return fmt.Sprintf("answer: %s: %s; next attempt not before %s", o.Code, o.Reason, st.NotBefore.UTC().Format(time.RFC3339))
 	}
-	return fmt.Sprintf("%s (%s); retry %d not before %s", o.Code, o.Reason, st.Failures, st.NotBefore.UTC().Format(time.RFC3339))
+	return fmt.Sprintf("%s%s; retry %d not before %s", strings.TrimPrefix(o.Code, "error: "), clockHint(err), st.Failures, st.NotBefore.UTC().Format(time.RFC3339))
 }
 
 func addrList(a []netip.Addr) string {

@@ -333,6 +333,11 @@ func TestNetworkErrorBacksOff(t *testing.T) {
 	if !strings.Contains(e.logs.String(), "retry 1 not before 2026-11-26T12:01:00Z") {
 		t.Errorf("log:\n%s", e.logs)
 	}
+	// nothing reached the provider: the log says what happened, never "sent"
+	refused := "; update not sent: connection to " + e.provSrv.Listener.Addr().String() + " refused; retry 1"
+	if !strings.Contains(e.logs.String(), refused) || strings.Contains(e.logs.String(), "update sent") {
+		t.Errorf("want %q in the log:\n%s", refused, e.logs)
+	}
 	e.advance(30 * time.Second)
 	if res := e.run(p); res.Action != updater.Wait {
 		t.Errorf("within the backoff: %+v", res)

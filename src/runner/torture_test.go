@@ -55,6 +55,9 @@ func TestProviderResetsMidAnswer(t *testing.T) {
 	if res.OK || st.Stop != nil || st.Failures != 1 || n.Load() != 1 {
 		t.Fatalf("a broken answer is a network error, retried later: %+v, %+v", res, st)
 	}
+	if want := "; no answer from the provider: the connection broke before the answer was complete; retry 1"; !strings.Contains(res.Summary, want) {
+		t.Errorf("summary %q lacks %q", res.Summary, want)
+	}
 	e.advance(30 * time.Second)
 	e.run(p)
 	if n.Load() != 1 {
