@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -59,33 +61,134 @@ type names []string
 func (n *names) String() string     { return strings.Join(*n, ",") }
 func (n *names) Set(v string) error { *n = append(*n, v); return nil }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
-	if len(args) > 0 && args[0] == "status" {
-		return runStatus(args[1:], stdout, stderr)
-	}
+// commands are the subcommands, each with its line of help.
+var commands = []struct{ name, help string }{
+	{"status", "per profile: registered address, last update, next check, stop reason (--json: a stable format); exit 3 when the daemon is not running"},
+	{"help", "print this help"},
+}
+
+// flags holds every command-line flag; each may come before or after the subcommand.
+type flags struct {
+	fs                                                      *flag.FlagSet
+	path                                                    *string
+	profiles                                                names
+	once, dryRun, version, check, testMail, verbose, asJSON *bool
+}
+
+func newFlags(stderr io.Writer) *flags {
 	fs := flag.NewFlagSet("ddns-updater", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var (
-		path     = fs.String("config", config.DefaultPath, "UCI configuration `file`")
-		profiles names
-		once     = fs.Bool("once", false, "check every selected profile once, then exit (cron mode)")
-		dryRun   = fs.Bool("dry-run", false, "decide and print the request that would be sent; send nothing")
-		version  = fs.Bool("version", false, "print the version and exit")
-		check    = fs.Bool("check", false, "check the configuration: print its problems; exit 2 when no profile can run")
-		testMail = fs.Bool("test-mail", false, "send one test mail with the mail section's settings and print the outcome")
-		verbose  = fs.Bool("verbose", false, "log at debug level")
-	)
-	fs.Var(&profiles, "profile", "run only the profile `NAME` (repeatable; default: every enabled profile)")
-	if err := fs.Parse(args); err != nil {
-		return exitConfig
+	fs.Usage = func() {} // run prints the help, to stdout, on --help
+	f := &flags{fs: fs,
+		path:     fs.String("config", config.DefaultPath, "the UCI configuration `FILE`"),
+		once:     fs.Bool("once", false, "check every selected profile once, then exit (cron mode)"),
+		dryRun:   fs.Bool("dry-run", false, "decide and print the request that would be sent; send and save nothing"),
+		check:    fs.Bool("check", false, "report the configuration's problems; exit 2 when no profile can run"),
+		testMail: fs.Bool("test-mail", false, "send one test mail with the mail section's settings and print the outcome"),
+		verbose:  fs.Bool("verbose", false, "log at debug level"),
+		asJSON:   fs.Bool("json", false, "with status: print JSON (a stable format, see README)"),
+		version:  fs.Bool("version", false, "print the version and exit"),
 	}
-	if *version {
+	fs.Var(&f.profiles, "profile", "run only the profile `NAME` (repeatable; default: every enabled profile)")
+	return f
+}
+
+// parse reads args: flags, at most one subcommand, more flags. It returns the
+// subcommand ("" for none) and an exit status when the program must stop now.
+func (f *flags) parse(args []string, stdout, stderr io.Writer) (cmd string, exit int, stop bool) {
+	err := f.fs.Parse(args)
+	if err == nil && f.fs.NArg() > 0 {
+		cmd = f.fs.Arg(0)
+		known := false
+		for _, c := range commands {
+			known = known || c.name == cmd
+		}
+		if !known {
+			fmt.Fprintf(stderr, "ddns-updater: unknown command %q (run ddns-updater --help)\n", cmd)
+			return "", exitConfig, true
+		}
+		if err = f.fs.Parse(f.fs.Args()[1:]); err == nil && f.fs.NArg() > 0 {
+			fmt.Fprintf(stderr, "ddns-updater: unexpected argument %q (run ddns-updater --help)\n", f.fs.Arg(0))
+			return "", exitConfig, true
+		}
+	}
+	switch {
+	case errors.Is(err, flag.ErrHelp) || cmd == "help":
+		f.usage(stdout)
+		return cmd, exitOK, true
+	case err != nil: // the flag package said what is wrong
+		fmt.Fprintln(stderr, "run ddns-updater --help for the usage")
+		return "", exitConfig, true
+	}
+	var misplaced []string
+	f.fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "config", "profile", "version": // for every command
+		case "json": // status only
+			if cmd != "status" {
+				misplaced = append(misplaced, "--"+fl.Name)
+			}
+		default: // running profiles only
+			if cmd != "" {
+				misplaced = append(misplaced, "--"+fl.Name)
+			}
+		}
+	})
+	if len(misplaced) > 0 {
+		where := "without a command"
+		if cmd != "" {
+			where = "with " + cmd
+		}
+		fmt.Fprintf(stderr, "ddns-updater: %s does not apply %s (run ddns-updater --help)\n", strings.Join(misplaced, ", "), where)
+		return "", exitConfig, true
+	}
+	return cmd, 0, false
+}
+
+// usage prints the help: commands, then flags.
+func (f *flags) usage(w io.Writer) {
+	fmt.Fprint(w, `ddns-updater keeps dynamic DNS names on the router's public address (dyndns2).
+
+Usage:
+  ddns-updater [flags]              run the selected profiles: a daemon, or one pass with --once or --dry-run
+  ddns-updater COMMAND [flags]
+
+Commands:
+`)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.help)
+	}
+	fmt.Fprint(w, "\nFlags (before or after the command):\n")
+	f.fs.VisitAll(func(fl *flag.Flag) {
+		arg, help := flag.UnquoteUsage(fl)
+		name := "--" + fl.Name
+		if arg != "" {
+			name += " " + arg
+		}
+		if fl.DefValue != "" && fl.DefValue != "false" && fl.DefValue != "[]" {
+			help += " (default " + fl.DefValue + ")"
+		}
+		fmt.Fprintf(w, "  %-16s %s\n", name, help)
+	})
+	fmt.Fprint(w, `
+Exit status: 0 all went well; 1 a profile failed, is stopped or waiting; 2 the
+configuration or the command line is unusable; 3 (status) the daemon is not running.
+`)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
+	f := newFlags(stderr)
+	cmd, code, stop := f.parse(args, stdout, stderr)
+	if stop {
+		return code
+	}
+	path, profiles, once, dryRun, check, testMail, verbose := f.path, []string(f.profiles), f.once, f.dryRun, f.check, f.testMail, f.verbose
+	if *f.version {
 		fmt.Fprintln(stdout, "ddns-updater", Version)
 		return exitOK
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "ddns-updater: unexpected argument %q\n", fs.Arg(0))
-		return exitConfig
+	if cmd == "status" {
+		return runStatus(*path, profiles, *f.asJSON, stdout, stderr)
 	}
 
 	cfg, err := config.Load(*path)
@@ -188,7 +291,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 	flushCtx, cancelFlush := context.WithTimeout(ctx, 2*notify.SendTimeout)
 	notifier.Flush(flushCtx) // the updates are done: mail may take its time now
 	cancelFlush()
-	code := exitOK
+	code = exitOK
 	if len(broken) > 0 {
 		code = exitFailed
 	}
@@ -210,22 +313,28 @@ func usesDevice(ps []*config.Profile) bool {
 }
 
 // runStatus is `ddns-updater status`: what the state files say, per profile.
-func runStatus(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("ddns-updater status", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	path := fs.String("config", config.DefaultPath, "UCI configuration `file`")
-	asJSON := fs.Bool("json", false, "print JSON (a stable format, see README)")
-	if err := fs.Parse(args); err != nil {
-		return exitConfig
-	}
-	cfg, err := config.Load(*path)
+func runStatus(path string, profiles []string, asJSON bool, stdout, stderr io.Writer) int {
+	cfg, err := config.Load(path)
 	if err != nil {
 		fmt.Fprintln(stderr, "ddns-updater:", err)
 		return exitConfig
 	}
+	if len(profiles) > 0 {
+		keep := cfg.Profiles[:0]
+		for _, p := range cfg.Profiles {
+			if slices.Contains(profiles, p.Name) {
+				keep = append(keep, p)
+			}
+		}
+		if len(keep) != len(profiles) {
+			fmt.Fprintf(stderr, "ddns-updater: %s: no profile %s among those asked for\n", cfg.Path, strings.Join(profiles, ", "))
+			return exitConfig
+		}
+		cfg.Profiles = keep
+	}
 	now := time.Now()
 	ps := status.Collect(cfg, state.Open(cfg.Global.StateDir), now)
-	if *asJSON {
+	if asJSON {
 		status.WriteJSON(stdout, ps)
 	} else {
 		status.WriteText(stdout, ps, now)

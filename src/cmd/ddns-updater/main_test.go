@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"flag"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -221,5 +223,67 @@ func TestCheckFlag(t *testing.T) {
 	broken := "config profile 'home'\n\toption enabled 1\n\toption server ''\n"
 	if code, _, stderr := runMain(t, "--config", w.config(t, broken), "--check"); code != 2 || !strings.Contains(stderr, "option server: empty") {
 		t.Errorf("broken configuration: exit %d\n%s", code, stderr)
+	}
+	yess := strings.Replace(goodProfile, "option enabled '1'", "option enabled 'yess'", 1)
+	cfg := w.config(t, yess)
+	if code, _, stderr := runMain(t, "--config", cfg, "--check"); code != 2 || !strings.Contains(stderr, cfg+`: profile 'DDNS': option enabled: "yess"; expected 0 or 1`) ||
+		strings.Contains(stderr, "no profile is enabled") {
+		t.Errorf("a bad boolean in enabled: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestCommandLine: --help exits 0 and lists every command and flag; global flags
+// go before or after the command; a flag that does not fit the command is an error.
+func TestCommandLine(t *testing.T) {
+	for _, help := range []string{"--help", "-h", "help"} {
+		code, stdout, stderr := runMain(t, help)
+		if code != 0 || stderr != "" {
+			t.Errorf("%s: exit %d, stderr %q", help, code, stderr)
+		}
+		for _, c := range commands {
+			if !strings.Contains(stdout, "\n  "+c.name+" ") {
+				t.Errorf("%s does not list the command %q:\n%s", help, c.name, stdout)
+			}
+		}
+		newFlags(io.Discard).fs.VisitAll(func(f *flag.Flag) {
+			if !strings.Contains(stdout, "\n  --"+f.Name+" ") {
+				t.Errorf("%s does not list --%s:\n%s", help, f.Name, stdout)
+			}
+		})
+	}
+	w := newWorld(t)
+	cfg := w.config(t, goodProfile)
+	var want string
+	for i, args := range [][]string{
+		{"status", "--json", "--config", cfg},
+		{"--config", cfg, "status", "--json"},
+		{"--json", "--config", cfg, "status"},
+		{"--config", cfg, "status", "--json", "--profile", "DDNS"},
+	} {
+		_, stdout, stderr := runMain(t, args...)
+		if !strings.HasPrefix(stdout, `{"version":1,`) || !strings.Contains(stdout, `"name":"DDNS"`) {
+			t.Errorf("%q: %s%s", args, stdout, stderr)
+		}
+		if i == 0 {
+			want = stdout
+		} else if stdout != want {
+			t.Errorf("%q printed another status:\n%s\nthan\n%s", args, stdout, want)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--config", cfg, "status", "--once"}, "--once does not apply with status"},
+		{[]string{"--config", cfg, "--json"}, "--json does not apply without a command"},
+		{[]string{"--config", cfg, "stats"}, `unknown command "stats"`},
+		{[]string{"--config", cfg, "status", "extra"}, `unexpected argument "extra"`},
+		{[]string{"--config", cfg, "status", "--profile", "nope"}, "no profile nope"},
+		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
+	} {
+		code, _, stderr := runMain(t, tc.args...)
+		if code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: exit %d, want 2 and %q:\n%s", tc.args, code, tc.want, stderr)
+		}
 	}
 }
