@@ -91,7 +91,7 @@ func TestInitScriptStarts(t *testing.T) {
 		"extra_command update Check every profile now",
 		"program --check --config /etc/config/ddns-updater",
 		"open_instance main",
-		"set_param command " + stub + " --config /etc/config/ddns-updater",
+		"set_param command " + stub + " --config /etc/config/ddns-updater --syslog /dev/log",
 		"set_param file /etc/config/ddns-updater",
 		"set_param reload_signal HUP",
 		"set_param respawn 3600 10 5",

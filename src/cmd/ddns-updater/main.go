@@ -70,7 +70,7 @@ var commands = []struct{ name, help string }{
 // flags holds every command-line flag; each may come before or after the subcommand.
 type flags struct {
 	fs                                                      *flag.FlagSet
-	path                                                    *string
+	path, syslog                                            *string
 	profiles                                                names
 	once, dryRun, version, check, testMail, verbose, asJSON *bool
 }
@@ -86,6 +86,7 @@ func newFlags(stderr io.Writer) *flags {
 		check:    fs.Bool("check", false, "report the configuration's problems; exit 2 when no profile can run"),
 		testMail: fs.Bool("test-mail", false, "send one test mail with the mail section's settings and print the outcome"),
 		verbose:  fs.Bool("verbose", false, "log at debug level"),
+		syslog:   fs.String("syslog", "", "log to the syslog `SOCKET` (/dev/log on OpenWrt: logd), each line at its own priority; default: stderr"),
 		asJSON:   fs.Bool("json", false, "with status: print JSON (a stable format, see README)"),
 		version:  fs.Bool("version", false, "print the version and exit"),
 	}
@@ -196,12 +197,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		fmt.Fprintln(stderr, "ddns-updater:", err)
 		return exitConfig
 	}
+	base := logx.New(stderr, logx.Info)
+	if *f.syslog != "" {
+		base = logx.NewSyslog(*f.syslog, "ddns-updater", logx.Info, stderr)
+	}
 	logger := func(cfg *config.Config) *logx.Logger {
 		level, _ := logx.ParseLevel(cfg.Global.LogLevel) // validated by config
 		if *verbose {
 			level = logx.Debug
 		}
-		return logx.New(stderr, level)
+		return base.WithLevel(level)
 	}
 	log := logger(cfg)
 	if *testMail {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"ddns-updater/src/internal/dnstest"
+	"ddns-updater/src/internal/logdtest"
 	"ddns-updater/src/internal/smtptest"
 	"ddns-updater/src/internal/testcert"
 )
@@ -197,5 +198,104 @@ func TestSignals(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "configuration applied: 2 profiles running; started b") || !strings.Contains(log.String(), "stopping on terminated") {
 		t.Errorf("log:\n%s", &log)
+	}
+}
+
+// TestSyslogDaemon runs the daemon as the init script starts it (--syslog) and
+// reads what reaches the log socket as logd does: every level at its own
+// priority, tagged ddns-updater[PID], and nothing on stderr (which procd would
+// log at err).
+func TestSyslogDaemon(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	logd := logdtest.Listen(t)
+	prov := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "good "+r.URL.Query().Get("myip"))
+	}))
+	defer prov.Close()
+	check := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "203.0.113.7") }))
+	defer check.Close()
+	dns, err := dnstest.Start(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dns.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "ddns-updater")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("config global 'global'\n\toption state_dir '%s'\n\toption log_level debug\n"+
+		"config profile 'home'\n\toption enabled 1\n\toption server '%s'\n\toption username u\n\toption password %s\n"+
+		"\toption hostname home.example.com\n\toption external_ip_server '%s'\n\toption dns_server '%s'\n\toption ip_source web\n\toption use_https 0\n"+
+		"config profile 'broken'\n\toption enabled 1\n",
+		dir, prov.Listener.Addr(), secret, check.Listener.Addr(), dns.Addr)), 0o600)
+	cmd := exec.CommandContext(t.Context(), bin, "--config", cfg, "--syslog", logd.Path)
+	var stderr strings.Builder
+	cmd.Stderr, cmd.Stdout = &stderr, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	tag := fmt.Sprintf("ddns-updater[%d]: ", cmd.Process.Pid)
+	var lines []logdtest.Line
+	wait := func(suffix string) {
+		t.Helper()
+		for {
+			line, ok := logd.Next(10 * time.Second) // a bound on a hang
+			if !ok {
+				t.Fatalf("no log line ending in %q; got %v", suffix, lines)
+			}
+			lines = append(lines, line)
+			if strings.Contains(line.Text, suffix) {
+				return
+			}
+		}
+	}
+	wait("update sent; answer: good 203.0.113.7")
+	cmd.Process.Signal(syscall.SIGTERM)
+	wait("stopping on terminated")
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit: %v", err)
+	}
+	seen := map[int]bool{}
+	for _, l := range lines {
+		if !strings.HasPrefix(l.Text, tag) {
+			t.Errorf("not tagged %q: %q", tag, l.Text)
+		}
+		want := map[string]int{"error: ": logdtest.Err, "warn: ": logdtest.Warn, "info: ": logdtest.Info, "debug: ": logdtest.Debug}
+		for prefix := range want {
+			if strings.Contains(l.Text, prefix) {
+				t.Errorf("the level is the priority, not a word in the text: %q", l.Text)
+			}
+		}
+		seen[l.Prio] = true
+		switch {
+		case strings.Contains(l.Text, "option server: empty"), strings.Contains(l.Text, "(profile skipped)"):
+			if l.Prio != logdtest.Err {
+				t.Errorf("a configuration error at <%d>: %q", l.Prio, l.Text)
+			}
+		case strings.Contains(l.Text, "the password travels in clear text"):
+			if l.Prio != logdtest.Warn {
+				t.Errorf("a warning at <%d>: %q", l.Prio, l.Text)
+			}
+		case strings.Contains(l.Text, "update sent"), strings.Contains(l.Text, "stopping on terminated"):
+			if l.Prio != logdtest.Info {
+				t.Errorf("an event at <%d>: %q", l.Prio, l.Text)
+			}
+		case strings.Contains(l.Text, "checkip url="):
+			if l.Prio != logdtest.Debug {
+				t.Errorf("a debug line at <%d>: %q", l.Prio, l.Text)
+			}
+		}
+		if strings.Contains(l.Text, secret) {
+			t.Errorf("the password reached the log: %q", l.Text)
+		}
+	}
+	for _, p := range []int{logdtest.Err, logdtest.Warn, logdtest.Info, logdtest.Debug} {
+		if !seen[p] {
+			t.Errorf("no line at priority <%d>: %v", p, lines)
+		}
+	}
+	if stderr.Len() != 0 {
+		t.Errorf("with --syslog nothing goes to stderr (procd logs it at err):\n%s", stderr.String())
 	}
 }
