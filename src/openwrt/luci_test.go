@@ -235,7 +235,7 @@ func TestViewsRun(t *testing.T) {
 		t.Skip("needs Node.js")
 	}
 	statusFile := filepath.Join(t.TempDir(), "status.json")
-	os.WriteFile(statusFile, []byte(`{"version":1,"profiles":[{"name":"DDNS","enabled":true,"hostnames":["home.example.com"],`+
+	os.WriteFile(statusFile, []byte(`{"version":1,"running":false,"profiles":[{"name":"DDNS","enabled":true,"hostnames":["home.example.com"],`+
 		`"ip_source":"auto","interface":"wan","device":"pppoe-wan","observed":["203.0.113.7"],"registered":["203.0.113.7"],`+
 		`"registered_at":"2026-11-26T12:00:00Z","learnt_from":"provider","last_update":null,"last_answer":"","checked_at":null,`+
 		`"last_check":"","next_check":null,"wait_until":null,"stop":{"code":"badauth","meaning":"username or password wrong",`+
@@ -247,6 +247,7 @@ func TestViewsRun(t *testing.T) {
 	}
 	var got struct {
 		Config, UCILoad string
+		Text            string
 		Polls           int
 		Commands        []string
 		Sections        []struct {
@@ -266,6 +267,9 @@ func TestViewsRun(t *testing.T) {
 	if got.Config != "ddns-updater" || got.UCILoad != "ddns-updater" || got.Polls < 1 ||
 		strings.Join(got.Commands, "|") != "/usr/bin/ddns-updater status --json|/etc/init.d/ddns-updater enabled" {
 		t.Errorf("overview loaded %+v", got)
+	}
+	if !strings.Contains(got.Text, "The service is not running") || !strings.Contains(got.Text, "home.example.com") {
+		t.Errorf("status of a stopped daemon (\"running\":false) renders as %q", got.Text)
 	}
 	sections := map[string][]option{}
 	for _, s := range got.Sections {

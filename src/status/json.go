@@ -14,10 +14,10 @@ import (
 // when a field changes meaning or goes away (new fields may appear).
 const JSONVersion = 1
 
-// WriteJSON writes the statuses as one JSON object, the format of
+// WriteJSON writes the report as one JSON object, the format of
 // `ddns-updater status --json` (see README: "status --json"):
 //
-//	{"version":1,"profiles":[{"name":"DDNS","enabled":true,"hostnames":["home.example.com"],
+//	{"version":1,"running":true,"profiles":[{"name":"DDNS","enabled":true,"hostnames":["home.example.com"],
 //	  "ip_source":"auto","interface":"wan","device":"pppoe-wan","observed":["203.0.113.7"],
 //	  "registered":["203.0.113.7"],"registered_at":"2026-11-26T12:00:00Z","learnt_from":"provider",
 //	  "last_update":"...","last_answer":"good 203.0.113.7","checked_at":"...","last_check":"...",
@@ -25,10 +25,10 @@ const JSONVersion = 1
 //
 // Times are RFC 3339 in UTC, or null; "stop" is null or
 // {"code","meaning","fix","at","lifted"}.
-func WriteJSON(w io.Writer, ps []Profile) error {
+func WriteJSON(w io.Writer, r Report) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, `{"version":%d,"profiles":[`, JSONVersion)
-	for i, p := range ps {
+	fmt.Fprintf(&b, `{"version":%d,"running":%t,"profiles":[`, JSONVersion, r.Running)
+	for i, p := range r.Profiles {
 		if i > 0 {
 			b.WriteByte(',')
 		}

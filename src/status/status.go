@@ -48,8 +48,16 @@ type Stop struct {
 	Lifted  bool // the settings changed since: the next check resumes
 }
 
-// Collect reads the status of every profile in cfg from dir.
-func Collect(cfg *config.Config, dir *state.Dir, now time.Time) []Profile {
+// Report is what `status` prints: whether the daemon runs, and each profile.
+type Report struct {
+	Running  bool // a daemon holds the state directory
+	Profiles []Profile
+}
+
+// Collect reads the status of every profile in cfg from dir. Next checks are
+// known only while a daemon runs.
+func Collect(cfg *config.Config, dir *state.Dir, now time.Time) Report {
+	r := Report{Running: dir.Running()}
 	var out []Profile
 	for _, p := range cfg.Profiles {
 		s := Profile{Name: p.Name, Enabled: p.Enabled, Hostnames: p.Hostnames, Source: source(p), IPSource: string(p.IPSource)}
@@ -73,11 +81,15 @@ func Collect(cfg *config.Config, dir *state.Dir, now time.Time) []Profile {
 				Fix: "edit the profile; updates resume after saving", Lifted: st.Fingerprint != p.Fingerprint}
 		}
 		if run, err := dir.LoadRun(p.Name); err == nil {
-			s.CheckedAt, s.Observed, s.Device, s.LastCheck, s.NextCheck = run.CheckedAt, run.Observed, run.Device, run.Summary, run.NextCheck
+			s.CheckedAt, s.Observed, s.Device, s.LastCheck = run.CheckedAt, run.Observed, run.Device, run.Summary
+			if r.Running {
+				s.NextCheck = run.NextCheck
+			}
 		}
 		out = append(out, s)
 	}
-	return out
+	r.Profiles = out
+	return r
 }
 
 func source(p *config.Profile) string {
@@ -90,12 +102,17 @@ func source(p *config.Profile) string {
 	return string(p.IPSource) + " (" + p.Interface + ")"
 }
 
-// WriteText prints the statuses for a person, one block per profile.
-func WriteText(w io.Writer, ps []Profile, now time.Time) {
-	if len(ps) == 0 {
+// WriteText prints the report for a person: first whether the daemon runs,
+// then one block per profile.
+func WriteText(w io.Writer, r Report, now time.Time) {
+	if !r.Running {
+		fmt.Fprintln(w, "inactive: the ddns-updater daemon is not running; nothing is checked until it starts (/etc/init.d/ddns-updater start) or ddns-updater --once runs")
+		fmt.Fprintln(w)
+	}
+	if len(r.Profiles) == 0 {
 		fmt.Fprintln(w, "no profiles configured")
 	}
-	for i, s := range ps {
+	for i, s := range r.Profiles {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
@@ -132,9 +149,23 @@ func WriteText(w io.Writer, ps []Profile, now time.Time) {
 			line("waiting", "no attempt before "+stamp(s.WaitUntil, now)+" (after "+s.LastAnswer+")")
 		}
 		if !s.NextCheck.IsZero() && s.Stop == nil {
-			line("next check", stamp(s.NextCheck, now)+", or at once when the address changes")
+			line("next check", stamp(s.NextCheck, now)+", "+earlier(s))
 		}
 	}
+}
+
+// earlier says what, besides its timer, makes the daemon check a profile: the
+// kernel's address events for the sources that read a device, the hotplug hook
+// (SIGUSR1 on ifup and on ifupdate with new addresses) for all.
+func earlier(s Profile) string {
+	if s.IPSource == string(config.SourceWeb) {
+		return "or earlier when an interface of an enabled profile comes up or gets new addresses (hotplug), or on /etc/init.d/ddns-updater update"
+	}
+	dev := s.Device
+	if dev == "" {
+		dev = "the device of " + s.Interface
+	}
+	return "or at once when the address on " + dev + " changes"
 }
 
 func learnt(src string) string {

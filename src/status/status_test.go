@@ -31,13 +31,18 @@ func TestCollectAndWrite(t *testing.T) {
 	dir.Save("off", updater.State{Fingerprint: cfg.Profiles[1].Fingerprint,
 		Stop: &updater.Stop{Code: "badauth", Reason: "username or password wrong: fix username and password", At: now.Add(-2 * time.Hour)}})
 
-	ps := Collect(cfg, dir, now)
-	if len(ps) != 3 || ps[0].Device != "pppoe-wan" || ps[1].Stop == nil || ps[1].Stop.Lifted || len(ps[2].Problems) == 0 {
-		t.Fatalf("%+v", ps)
+	dir.Hold() // the daemon runs
+	r := Collect(cfg, dir, now)
+	ps := r.Profiles
+	if !r.Running || len(ps) != 3 || ps[0].Device != "pppoe-wan" || ps[1].Stop == nil || ps[1].Stop.Lifted || len(ps[2].Problems) == 0 {
+		t.Fatalf("%+v", r)
 	}
 	var b strings.Builder
-	WriteText(&b, ps, now)
+	WriteText(&b, r, now)
 	out := b.String()
+	if strings.Contains(out, "inactive") {
+		t.Errorf("the daemon runs:\n%s", out)
+	}
 	for _, want := range []string{
 		"home: enabled, home.example.com, www.example.com, ip_source auto (wan)",
 		"registered:  203.0.113.7 since",
@@ -46,7 +51,7 @@ func TestCollectAndWrite(t *testing.T) {
 		": good 203.0.113.7",
 		"last check:  ",
 		"next check:  ",
-		"(in 9m0s), or at once when the address changes",
+		"(in 9m0s), or at once when the address on pppoe-wan changes",
 		"off: disabled, off.example.com, ip_source web (checkip.dyndns.com)",
 		"stopped:     badauth: username or password wrong: fix username and password — edit the profile; updates resume after saving",
 		"bad: enabled, , ip_source auto (wan)",
@@ -58,8 +63,43 @@ func TestCollectAndWrite(t *testing.T) {
 	}
 	// a changed profile: the stop is shown as lifted
 	cfg.Profiles[1].Fingerprint = "changed"
-	if ps := Collect(cfg, dir, now); !ps[1].Stop.Lifted {
+	if r := Collect(cfg, dir, now); !r.Profiles[1].Stop.Lifted {
 		t.Error("a stop with other settings must show as lifted")
+	}
+}
+
+// TestNotRunning: without a daemon, status says so first and promises no next
+// check; a checkip profile is not promised a check on an address change.
+func TestNotRunning(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	cfg, err := config.Parse("f", []byte("config profile 'home'\n\toption enabled 1\n\toption server s.example.com\n\toption username u\n"+
+		"\toption password p\n\toption hostname h.example.com\n\toption ip_source web\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := t.TempDir()
+	dir := state.Open(path)
+	dir.SaveRun("home", state.Run{CheckedAt: now.Add(-time.Minute), NextCheck: now.Add(9 * time.Minute), Summary: "checked"})
+	r := Collect(cfg, dir, now)
+	var b strings.Builder
+	WriteText(&b, r, now)
+	if r.Running || !strings.HasPrefix(b.String(), "inactive: the ddns-updater daemon is not running") ||
+		strings.Contains(b.String(), "next check") || !strings.Contains(b.String(), "last check:") {
+		t.Errorf("stopped daemon:\n%s", b.String())
+	}
+	b.Reset()
+	WriteJSON(&b, r)
+	if !strings.Contains(b.String(), `"running":false`) || !strings.Contains(b.String(), `"next_check":null`) {
+		t.Errorf("JSON of a stopped daemon: %s", b.String())
+	}
+	// running: a web profile's next check is its timer, hotplug or `update`, not an address change
+	dir.Hold()
+	r = Collect(cfg, state.Open(path), now)
+	b.Reset()
+	WriteText(&b, r, now)
+	if !r.Running || !strings.Contains(b.String(), "(in 9m0s), or earlier when an interface of an enabled profile comes up or gets new addresses (hotplug), or on /etc/init.d/ddns-updater update") ||
+		strings.Contains(b.String(), "when the address") {
+		t.Errorf("web profile while running:\n%s", b.String())
 	}
 }
 
@@ -71,11 +111,12 @@ func TestJSON(t *testing.T) {
 		Stop: &Stop{Code: "badauth", Meaning: "username or password wrong", Fix: "edit", At: now}, Problems: []string{"a\tb"}},
 		{Name: "empty"}}
 	var b strings.Builder
-	if err := WriteJSON(&b, ps); err != nil {
+	if err := WriteJSON(&b, Report{Running: true, Profiles: ps}); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {
-		Version  int `json:"version"`
+		Version  int  `json:"version"`
+		Running  bool `json:"running"`
 		Profiles []struct {
 			Name         string     `json:"name"`
 			Enabled      bool       `json:"enabled"`
@@ -96,7 +137,7 @@ func TestJSON(t *testing.T) {
 		t.Fatalf("not JSON: %v\n%s", err, b.String())
 	}
 	p := got.Profiles[0]
-	if got.Version != 1 || p.Name != "home" || !p.Enabled || p.Device != "pppoe-wan" || p.Observed[0] != "203.0.113.7" ||
+	if got.Version != 1 || !got.Running || p.Name != "home" || !p.Enabled || p.Device != "pppoe-wan" || p.Observed[0] != "203.0.113.7" ||
 		!p.RegisteredAt.Equal(now) || p.LastAnswer != "good \"203.0.113.7\"\n\x01\uFFFD" || p.NextCheck != nil ||
 		p.Stop == nil || p.Stop.Code != "badauth" || p.Problems[0] != "a\tb" {
 		t.Errorf("%+v", got)

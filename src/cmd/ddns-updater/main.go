@@ -39,6 +39,8 @@ const (
 	exitOK     = 0
 	exitFailed = 1 // a profile failed, is stopped or waiting
 	exitConfig = 2 // configuration errors: no usable profile
+
+	exitInactive = 3 // status: the daemon is not running (as OpenWrt's service status says "inactive")
 )
 
 // policy is the address policy before allow_private; tests widen it to the
@@ -214,13 +216,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 	}
 	notifier := notify.New(log)
 	table := rtnl.NewTable()
+	daemonMode := !*once && !*dryRun && !*check
 	dirs := map[string]*state.Dir{} // one per state_dir across reloads: it keeps what the disk refused
+	openDir := func(path string) (*state.Dir, error) {
+		dir, ok := dirs[path]
+		if !ok {
+			dir = state.Open(path)
+			dirs[path] = dir
+			if daemonMode { // `status` knows from the hold that a daemon runs
+				if err := dir.Hold(); err != nil {
+					return dir, err
+				}
+			}
+		}
+		return dir, nil
+	}
+	if daemonMode {
+		if _, err := openDir(cfg.Global.StateDir); errors.Is(err, state.ErrHeld) {
+			log.Error(err.Error() + "; not starting a second one")
+			return exitConfig
+		} else if err != nil {
+			log.Warn("state_dir cannot be held: status cannot tell that the daemon runs", "err", err)
+		}
+	}
 	newRunner := func(cfg *config.Config) *runner.Runner {
 		notifier.Configure(cfg.Mail)
-		dir, ok := dirs[cfg.Global.StateDir]
-		if !ok {
-			dir = state.Open(cfg.Global.StateDir)
-			dirs[cfg.Global.StateDir] = dir
+		dir, err := openDir(cfg.Global.StateDir)
+		if err != nil { // a state_dir changed on reload
+			log.Warn("state_dir cannot be held: status cannot tell that the daemon runs", "err", err)
 		}
 		return &runner.Runner{
 			Notify:    notifier.Event,
@@ -238,7 +261,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 	if *check {
 		return checkConfig(cfg, profiles, log)
 	}
-	if !*once && !*dryRun {
+	if daemonMode {
 		d := &daemon.Daemon{
 			Load:      func() (*config.Config, error) { return config.Load(*path) },
 			Profiles:  profiles,
@@ -338,11 +361,14 @@ func runStatus(path string, profiles []string, asJSON bool, stdout, stderr io.Wr
 		cfg.Profiles = keep
 	}
 	now := time.Now()
-	ps := status.Collect(cfg, state.Open(cfg.Global.StateDir), now)
+	r := status.Collect(cfg, state.Open(cfg.Global.StateDir), now)
 	if asJSON {
-		status.WriteJSON(stdout, ps)
-	} else {
-		status.WriteText(stdout, ps, now)
+		status.WriteJSON(stdout, r) // "running" says it; LuCI reads a failed exec as no status at all
+		return exitOK
+	}
+	status.WriteText(stdout, r, now)
+	if !r.Running {
+		return exitInactive
 	}
 	return exitOK
 }

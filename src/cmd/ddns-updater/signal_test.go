@@ -168,6 +168,15 @@ func TestSignals(t *testing.T) {
 	if !ok {
 		t.Errorf("status while running:\n%s", out)
 	}
+	if out, err := exec.Command(bin, "--config", cfgFile, "status", "--json").Output(); err != nil || !strings.Contains(string(out), `"running":true`) {
+		t.Errorf("status --json while running: %v\n%s", err, out)
+	}
+	// a second daemon on the same state directory is refused, naming the first
+	second, err := exec.Command(bin, "--config", cfgFile).CombinedOutput()
+	if ee, _ := err.(*exec.ExitError); ee == nil || ee.ExitCode() != 2 ||
+		!strings.Contains(string(second), fmt.Sprintf("another ddns-updater daemon uses this state directory (pid %d); not starting a second one", cmd.Process.Pid)) {
+		t.Errorf("a second daemon: %v\n%s", err, second)
+	}
 
 	// SIGTERM while a request hangs: the process ends, with its state saved.
 	mu.Lock()
@@ -186,6 +195,15 @@ func TestSignals(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second): // a bound on a hang; the 1 s target is checked in the daemon's synctest tests
 		t.Fatalf("SIGTERM did not stop the process\n%s", &log)
+	}
+	// stopped: status says so first, promises no next check and exits 3, as OpenWrt's "inactive"
+	out, err = exec.Command(bin, "status", "--config", cfgFile).Output()
+	if ee, _ := err.(*exec.ExitError); ee == nil || ee.ExitCode() != 3 || !strings.HasPrefix(string(out), "inactive: the ddns-updater daemon is not running") ||
+		strings.Contains(string(out), "next check") || strings.Count(string(out), "registered:  203.0.113.8") != 2 {
+		t.Errorf("status after the daemon stopped: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "status", "--json", "--config", cfgFile).Output(); err != nil || !strings.Contains(string(out), `"running":false`) {
+		t.Errorf("status --json after the daemon stopped: %v\n%s", err, out)
 	}
 	for _, name := range []string{"a", "b"} {
 		data, err := os.ReadFile(filepath.Join(dir, "state", name+".state"))

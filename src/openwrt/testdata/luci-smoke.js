@@ -1,6 +1,6 @@
 // Runs a LuCI view with stand-ins for LuCI's modules: load(), then render(),
 // and prints what it built as JSON: sections, options (with their depends),
-// commands run. Usage: node luci-smoke.js VIEW.js STATUS.json
+// commands run, the text of the rendered page. Usage: node luci-smoke.js VIEW.js STATUS.json
 'use strict';
 const fs = require('fs');
 const [,, viewFile, statusFile] = process.argv;
@@ -48,6 +48,16 @@ const modules = {
 	poll: { add: () => { built.polls++; } },
 };
 
+// textOf gathers the strings of a rendered tree of E() nodes.
+function textOf(node) {
+	if (node == null) return '';
+	if (typeof node === 'string') return node;
+	if (Array.isArray(node)) return node.map(textOf).join(' ');
+	// LuCI's E(tag, children) takes children in place of the attributes
+	const kids = (typeof node.attrs === 'string' || Array.isArray(node.attrs)) ? node.attrs : node.children;
+	return textOf(kids);
+}
+
 const src = fs.readFileSync(viewFile, 'utf8');
 const requires = [...src.matchAll(/^'require ([\w.]+)(?: as (\w+))?';$/gm)];
 const names = requires.map(m => m[2] || m[1]);
@@ -56,7 +66,7 @@ const view = new Function(...names, src)(...values);
 Promise.resolve(view.load()).then((data) => view.render(data)).then((node) => {
 	if (!node) throw new Error('render returned nothing');
 	process.stdout.write(JSON.stringify({
-		config: built.config, uciLoad: built.uciLoad, polls: built.polls, commands: built.commands,
+		config: built.config, uciLoad: built.uciLoad, polls: built.polls, commands: built.commands, text: textOf(node),
 		sections: built.sections.map(s => ({ cls: s.cls, args: s.args,
 			options: s.options.map(o => ({ cls: o.cls, name: o.name, deps: o.deps, values: o.values, password: !!o.password, validate: typeof o.validate, datatype: o.datatype })) })),
 	}));

@@ -104,7 +104,13 @@ function renderStatus(data) {
 		]));
 	});
 
-	return E('table', { 'class': 'table' }, rows);
+	var table = E('table', { 'class': 'table' }, rows);
+	if (data.running === false)
+		return E('div', {}, [
+			E('div', { 'class': 'alert-message warning' }, [ _('The service is not running: nothing is checked until it starts (Restart service below).') ]),
+			table
+		]);
+	return table;
 }
 
 function runAndReport(title, name) {

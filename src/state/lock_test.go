@@ -1,0 +1,72 @@
+package state
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestHold: a daemon's hold is seen by any other reader of the directory and a
+// second daemon is refused with the first one's pid.
+func TestHold(t *testing.T) {
+	dir := t.TempDir() + "/state"
+	if Open(dir).Running() {
+		t.Fatal("a directory that does not exist has no daemon")
+	}
+	d := Open(dir)
+	if err := d.Hold(); err != nil {
+		t.Fatal(err)
+	}
+	defer d.held.Close()
+	if !Open(dir).Running() {
+		t.Error("Running = false while a daemon holds the directory")
+	}
+	err := Open(dir).Hold()
+	if !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), fmt.Sprintf("(pid %d)", os.Getpid())) {
+		t.Errorf("a second daemon: %v", err)
+	}
+	if info, err := os.Stat(dir); err != nil || info.Mode().Perm() != 0o700 {
+		t.Errorf("state directory: %v %v", info.Mode(), err)
+	}
+}
+
+// TestHoldEndsWithTheProcess: a daemon killed with SIGKILL leaves no hold behind.
+func TestHoldEndsWithTheProcess(t *testing.T) {
+	if os.Getenv("DDNS_HOLD_DIR") != "" { // the child: hold, say so, wait to be killed
+		if err := Open(os.Getenv("DDNS_HOLD_DIR")).Hold(); err != nil {
+			fmt.Println(err)
+			os.Exit(1)
+		}
+		fmt.Println("held")
+		select {}
+	}
+	dir := t.TempDir()
+	child := exec.CommandContext(t.Context(), os.Args[0], "-test.run=^TestHoldEndsWithTheProcess$")
+	child.Env = append(os.Environ(), "DDNS_HOLD_DIR="+dir)
+	out, _ := child.StdoutPipe()
+	if err := child.Start(); errors.Is(err, syscall.ENOEXEC) {
+		t.Skip("this test binary cannot start a copy of itself here (run under qemu-user without binfmt)")
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	defer child.Process.Kill()
+	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "held\n" {
+		t.Fatalf("child: %q", line)
+	}
+	if !Open(dir).Running() {
+		t.Error("Running = false while the child holds the directory")
+	}
+	child.Process.Kill()
+	child.Wait()
+	if Open(dir).Running() {
+		t.Error("Running = true after the daemon was killed")
+	}
+	if err := Open(dir).Hold(); err != nil {
+		t.Errorf("after the first daemon died: %v", err)
+	}
+}
