@@ -45,7 +45,7 @@ func TestViewsParse(t *testing.T) {
 		}
 		f := filepath.Join(t.TempDir(), name)
 		os.WriteFile(f, []byte("(function() {\n"+src+"\n});\n"), 0o644)
-		if out, err := exec.Command(node, "--check", f).CombinedOutput(); err != nil {
+		if out, err := command(t, node, "--check", f).CombinedOutput(); err != nil {
 			t.Errorf("%s: %v\n%s", name, err, out)
 		}
 	}
@@ -257,7 +257,7 @@ func TestViewsRun(t *testing.T) {
 		}
 	}
 	viewDir := repoFile(luciApp + "/htdocs/luci-static/resources/view/ddns-updater/")
-	out, err := exec.Command(node, repoFile("src/openwrt/testdata/luci-smoke.js"), filepath.Join(viewDir, "overview.js"), statusFile).CombinedOutput()
+	out, err := command(t, node, repoFile("src/openwrt/testdata/luci-smoke.js"), filepath.Join(viewDir, "overview.js"), statusFile).CombinedOutput()
 	if err != nil {
 		t.Fatalf("overview.js: %v\n%s", err, out)
 	}
@@ -325,7 +325,7 @@ func TestViewsRun(t *testing.T) {
 		t.Error("no global section")
 	}
 
-	out, err = exec.Command(node, repoFile("src/openwrt/testdata/luci-smoke.js"), filepath.Join(viewDir, "log.js"), statusFile).CombinedOutput()
+	out, err = command(t, node, repoFile("src/openwrt/testdata/luci-smoke.js"), filepath.Join(viewDir, "log.js"), statusFile).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), `"commands":["/sbin/logread -e ddns-updater -l 100"]`) {
 		t.Errorf("log.js: %v\n%s", err, out)
 	}

@@ -4,40 +4,24 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
-// standins replace OpenWrt's /lib/functions.sh and /lib/functions/procd.sh: every
-// call is recorded in $LOG. UCI sections come from $SECTIONS ("type:name ...")
-// and options from variables CFG_<section>_<option>.
-const standins = `
-rec() { echo "$*" >> "$LOG"; }
-extra_command() { rec "extra_command $*"; }
-procd_open_instance() { rec "open_instance $*"; }
-procd_set_param() { rec "set_param $*"; }
-procd_close_instance() { rec "close_instance"; }
-procd_add_reload_trigger() { rec "reload_trigger $*"; }
-procd_add_interface_trigger() { rec "interface_trigger $*"; }
-procd_send_signal() { rec "send_signal $*"; }
-logger() { rec "logger $*"; }
-config_load() { rec "config_load $*"; }
-config_foreach() {
-	_fn=$1; _type=$2; shift 2
-	for _s in $SECTIONS; do
-		[ "${_s%%:*}" = "$_type" ] && "$_fn" "${_s#*:}" "$@"
-	done
-	return 0
+// command is exec.CommandContext bound to the test, in its own process group:
+// a test that ends takes the child and the child's children with it, and the
+// child dies with the test process too (a timed-out `go test` leaves no orphan).
+func command(t testing.TB, name string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(t.Context(), name, args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	return cmd
 }
-config_get() { eval "_v=\${CFG_$2_$3-}"; [ -n "$_v" ] || _v=$4; eval "$1=\$_v"; }
-config_get_bool() {
-	config_get "$@"
-	eval "_v=\$$1"
-	case "$_v" in 1|on|true|yes|enabled) eval "$1=1" ;; *) eval "$1=0" ;; esac
-}
-`
 
-func busybox(t *testing.T) string {
+func busybox(t testing.TB) string {
 	t.Helper()
 	bb, err := exec.LookPath("busybox")
 	if err != nil {
@@ -51,102 +35,248 @@ func repoFile(p string) string {
 	return abs
 }
 
-// shell runs script under busybox sh with the stand-ins; env adds variables.
-func shell(t *testing.T, script string, env ...string) (log, out string) {
-	t.Helper()
-	bb := busybox(t)
-	dir := t.TempDir()
-	logFile := filepath.Join(dir, "log")
-	os.WriteFile(filepath.Join(dir, "standins.sh"), []byte(standins), 0o644)
-	cmd := exec.Command(bb, "sh", "-c", ". ./standins.sh\n"+script)
-	cmd.Dir = dir
-	cmd.Env = append([]string{"LOG=" + logFile, "PATH=" + dir + ":/usr/bin:/bin"}, env...)
-	o, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("busybox sh: %v\n%s", err, o)
-	}
-	data, _ := os.ReadFile(logFile)
-	return string(data), string(o)
+// router is an OpenWrt userland of stand-ins in a temporary directory, for the
+// init script and the hotplug hook: BusyBox as sh (and pidof), testdata's
+// rc.common, functions.sh, procd.sh, ubus and logger, and a copy of the init
+// script that runs through its shebang as on the router, so that its process
+// is named ddns-updater. Its ubus delivers signals the way procd does, with
+// kill(2) of the router's architecture (target: "" for this machine).
+type router struct {
+	t       testing.TB
+	dir     string
+	initd   string // holds the init script; bound over /etc/init.d for the hook
+	log     string // what the stand-ins record
+	pidFile string // the instance procd runs
+	env     []string
 }
 
-// stubProgram writes a stand-in for /usr/bin/ddns-updater that exits with code
-// for --check and records its arguments.
-func stubProgram(t *testing.T, code int) string {
-	p := filepath.Join(t.TempDir(), "ddns-updater")
-	os.WriteFile(p, []byte("#!/bin/sh\necho \"program $*\" >> \"$LOG\"\necho 'error: profile broken' >&2\nexit "+string(rune('0'+code))+"\n"), 0o755)
+// newRouter sets up the stand-ins with the init script's PROG and CONF
+// pointing at prog and conf; env describes the UCI configuration
+// (SECTIONS, CFG_<section>_<option>) and the service (SERVICE_ENABLED).
+func newRouter(t testing.TB, prog, conf, targetKill string, env ...string) *router {
+	bb := busybox(t)
+	dir := t.TempDir()
+	r := &router{t: t, dir: dir, initd: filepath.Join(dir, "init.d"), log: filepath.Join(dir, "log"), pidFile: filepath.Join(dir, "procd.pid")}
+	os.Mkdir(r.initd, 0o755)
+	for _, applet := range []string{"sh", "pidof", "sed", "cat", "basename", "rm"} {
+		os.Symlink(bb, filepath.Join(dir, applet))
+	}
+	for _, f := range []string{"rc.common", "functions.sh", "procd.sh", "ubus", "logger"} {
+		data, err := os.ReadFile(filepath.Join("testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dir, f), data, 0o755)
+	}
+	script, err := os.ReadFile(repoFile("files/etc/init.d/ddns-updater"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := strings.SplitN(string(script), "\n", 2)
+	if body[0] != "#!/bin/sh /etc/rc.common" {
+		t.Fatalf("the init script starts with %q", body[0])
+	}
+	text := "#!" + filepath.Join(dir, "sh") + " " + filepath.Join(dir, "rc.common") + "\n" + body[1]
+	text = strings.Replace(text, "\nPROG=/usr/bin/ddns-updater\n", "\nPROG="+prog+"\n", 1)
+	text = strings.Replace(text, "\nCONF=/etc/config/ddns-updater\n", "\nCONF="+conf+"\n", 1)
+	os.WriteFile(filepath.Join(r.initd, "ddns-updater"), []byte(text), 0o755)
+	r.env = append([]string{"LOG=" + r.log, "STANDINS=" + dir, "PROCD_PID=" + r.pidFile, "TARGET_KILL=" + targetKill,
+		"PATH=" + dir + ":/usr/sbin:/usr/bin:/sbin:/bin", "SERVICE_ENABLED=1"}, env...)
+	return r
+}
+
+// initScript runs /etc/init.d/ddns-updater ACTION through its shebang.
+func (r *router) initScript(action string, env ...string) (out string, code int) {
+	cmd := command(r.t, filepath.Join(r.initd, "ddns-updater"), action)
+	cmd.Env = append(append([]string{}, r.env...), env...)
+	cmd.Dir = r.dir
+	o, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return string(o), ee.ExitCode()
+	} else if err != nil {
+		r.t.Fatalf("init script %s: %v\n%s", action, err, o)
+	}
+	return string(o), 0
+}
+
+// hotplug runs the hook as hotplug-call does: sourced in a subshell with
+// /lib/functions.sh loaded, for one event, with /etc/init.d being the router's
+// (a private mount namespace: it needs root and unshare(1)).
+func (r *router) hotplug(env ...string) string {
+	r.t.Helper()
+	if os.Geteuid() != 0 {
+		r.t.Skip("needs root for a private mount namespace (CI runs as root)")
+	}
+	if _, err := exec.LookPath("unshare"); err != nil {
+		r.t.Skip("needs unshare(1) from util-linux")
+	}
+	script := `. "$STANDINS/functions.sh"; ( . ` + repoFile("files/etc/hotplug.d/iface/95-ddns-updater") + ` ); echo sourced-and-returned`
+	cmd := command(r.t, "unshare", "-m", "--", "/bin/sh", "-c", `mount --bind "$1" /etc/init.d && exec "$2" -c "$3"`,
+		"sh", r.initd, filepath.Join(r.dir, "sh"), script)
+	cmd.Env = append(append([]string{}, r.env...), env...)
+	cmd.Dir = r.dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("hotplug: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// records is what the stand-ins recorded so far.
+func (r *router) records() string {
+	data, _ := os.ReadFile(r.log)
+	return string(data)
+}
+
+// signals are the numbers procd's stand-in delivered to the instance.
+func (r *router) signals() []string {
+	data, _ := os.ReadFile(r.pidFile + ".signals")
+	return strings.Fields(string(data))
+}
+
+// runs tells procd's stand-in that pid is the instance.
+func (r *router) runs(pid int) { os.WriteFile(r.pidFile, []byte(strconv.Itoa(pid)), 0o644) }
+
+// stubProgram writes a stand-in for /usr/bin/ddns-updater that records its
+// arguments, prints output on stderr and exits with code.
+func stubProgram(t testing.TB, code int, output string) string {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ddns-updater")
+	os.WriteFile(p+".out", []byte(output), 0o644)
+	os.WriteFile(p, []byte("#!/bin/sh\necho \"program $*\" >> \"$LOG\"\ncat \"$0.out\" >&2\nexit "+strconv.Itoa(code)+"\n"), 0o755)
 	return p
 }
 
-func initScript(t *testing.T, stub, actions string, env ...string) (string, string) {
-	script := ". " + repoFile("files/etc/init.d/ddns-updater") + "\nPROG=" + stub + "\n" + actions
-	return shell(t, script, env...)
-}
+const conf = "/etc/config/ddns-updater"
 
 func TestInitScriptStarts(t *testing.T) {
-	stub := stubProgram(t, 0)
-	log, _ := initScript(t, stub, "start_service\nservice_triggers\nupdate\n",
+	stub := stubProgram(t, 0, "")
+	r := newRouter(t, stub, conf, "",
 		"SECTIONS=global:global profile:DDNS profile:v6 profile:off profile:web2",
 		"CFG_DDNS_enabled=1", "CFG_v6_enabled=1", "CFG_v6_interface=wan6", "CFG_web2_enabled=1", "CFG_off_interface=wwan")
+	if out, code := r.initScript("start"); code != 0 {
+		t.Fatalf("start: exit %d\n%s", code, out)
+	}
+	log := r.records()
 	for _, want := range []string{
 		"extra_command update Check every profile now",
-		"program --check --config /etc/config/ddns-updater",
+		"program --check --config " + conf,
+		"open_service ddns-updater",
 		"open_instance main",
-		"set_param command " + stub + " --config /etc/config/ddns-updater --syslog /dev/log",
-		"set_param file /etc/config/ddns-updater",
-		"set_param reload_signal HUP",
+		"set_param command " + stub + " --config " + conf + " --syslog /dev/log",
+		"set_param file " + conf,
+		"set_param reload_signal 1", // HUP is 1 on every architecture
 		"set_param respawn 3600 10 5",
 		"set_param stdout 1",
 		"set_param stderr 1",
 		"close_instance",
 		"reload_trigger ddns-updater",
-		"interface_trigger interface.* wan /etc/init.d/ddns-updater update",
-		"interface_trigger interface.* wan6 /etc/init.d/ddns-updater update",
-		"send_signal ddns-updater main USR1",
+		"close_service",
 	} {
 		if !strings.Contains(log, want+"\n") {
 			t.Errorf("the init script did not %q:\n%s", want, log)
 		}
 	}
-	if strings.Count(log, "interface_trigger") != 2 || strings.Contains(log, "wwan") {
-		t.Errorf("one interface trigger per distinct interface of an enabled profile:\n%s", log)
+	// interface events come through the hotplug hook alone: one wake-up per ifup
+	if strings.Contains(log, "interface_trigger") {
+		t.Errorf("an interface trigger wakes the daemon a second time on every ifup:\n%s", log)
+	}
+	daemon := command(t, "sleep", "60") // only the number procd is asked to send matters here
+	daemon.Start()
+	defer daemon.Process.Kill()
+	r.runs(daemon.Process.Pid)
+	r.initScript("update")
+	if !strings.Contains(r.records(), `ubus call service signal {"name":"ddns-updater","instance":"main","signal":`+strconv.Itoa(int(syscall.SIGUSR1))+`}`) {
+		t.Errorf("update must send SIGUSR1 by name, through procd:\n%s", r.records())
 	}
 }
 
 func TestInitScriptStartsNothing(t *testing.T) {
-	log, out := initScript(t, stubProgram(t, 0), "start_service\n", "SECTIONS=profile:DDNS", "CFG_DDNS_enabled=0")
-	if strings.Contains(log, "open_instance") || !strings.Contains(out, "no profile is enabled") || !strings.Contains(log, "logger -t ddns-updater") {
-		t.Errorf("no enabled profile must start nothing and say so:\n%s\n%s", log, out)
-	}
-	log, out = initScript(t, stubProgram(t, 2), "pidof() { return 1; }\nstart_service\n", "SECTIONS=profile:DDNS", "CFG_DDNS_enabled=1")
-	if strings.Contains(log, "open_instance") || !strings.Contains(out, "error: profile broken") || !strings.Contains(out, "configuration unusable; not starting") {
-		t.Errorf("an unusable configuration must not start (and so not respawn):\n%s\n%s", log, out)
-	}
-	// on a reload, with the daemon running: the instance stays, procd sends SIGHUP, the daemon keeps its configuration
-	log, out = initScript(t, stubProgram(t, 2), "pidof() { return 0; }\nstart_service\n", "SECTIONS=profile:DDNS", "CFG_DDNS_enabled=1")
-	if !strings.Contains(log, "open_instance") || !strings.Contains(out, "the running daemon keeps the one it has") {
-		t.Errorf("a reload with an unusable configuration must not stop the running daemon:\n%s\n%s", log, out)
+	r := newRouter(t, stubProgram(t, 0, ""), conf, "", "SECTIONS=profile:DDNS", "CFG_DDNS_enabled=0")
+	out, _ := r.initScript("start")
+	if strings.Contains(r.records(), "open_instance") || !strings.Contains(out, "no profile is enabled") ||
+		!strings.Contains(r.records(), "logger -t ddns-updater -p daemon.notice no profile is enabled") {
+		t.Errorf("no enabled profile must start nothing and say so:\n%s\n%s", r.records(), out)
 	}
 }
 
+// TestInitScriptUnusableConfiguration: a configuration --check refuses starts
+// nothing when no daemon runs, whatever else is named ddns-updater (the init
+// script's own shell is: busybox pidof finds it), by start, restart or reload;
+// a running daemon is left alone on a reload.
+func TestInitScriptUnusableConfiguration(t *testing.T) {
+	broken := stubProgram(t, 2, "error: /etc/config/ddns-updater: profile 'DDNS': option server: empty\nerror: /etc/config/ddns-updater: no usable profile\n")
+	for _, action := range []string{"start", "restart", "reload"} {
+		t.Run(action, func(t *testing.T) {
+			r := newRouter(t, broken, conf, "", "SECTIONS=profile:DDNS", "CFG_DDNS_enabled=1")
+			out, _ := r.initScript(action)
+			if strings.Contains(r.records(), "open_instance") || !strings.Contains(out, "configuration unusable; not starting") {
+				t.Errorf("an unusable configuration must not start (and so not respawn):\n%s\n%s", r.records(), out)
+			}
+		})
+	}
+	t.Run("reload while running", func(t *testing.T) {
+		r := newRouter(t, broken, conf, "", "SECTIONS=profile:DDNS", "CFG_DDNS_enabled=1")
+		daemon := command(t, "sleep", "60")
+		daemon.Start()
+		defer daemon.Process.Kill()
+		r.runs(daemon.Process.Pid)
+		out, _ := r.initScript("reload")
+		if !strings.Contains(r.records(), "open_instance main") || !strings.Contains(out, "configuration unusable; the running daemon keeps the one it has") {
+			t.Errorf("a reload with an unusable configuration must not stop the running daemon:\n%s\n%s", r.records(), out)
+		}
+		// restart: stop ends it first, so nothing runs and nothing starts
+		out, _ = r.initScript("restart")
+		if n := strings.Count(r.records(), "open_instance"); n != 1 || !strings.Contains(out, "configuration unusable; not starting") {
+			t.Errorf("restart with an unusable configuration:\n%s\n%s", r.records(), out)
+		}
+	})
+	t.Run("enabled yess", func(t *testing.T) {
+		r := newRouter(t, broken, conf, "", "SECTIONS=profile:DDNS", "CFG_DDNS_enabled=yess")
+		out, _ := r.initScript("start")
+		if !strings.Contains(r.records(), "program --check") || strings.Contains(out, "no profile is enabled") {
+			t.Errorf("a value enabled cannot be read as must go to --check, which names it:\n%s\n%s", r.records(), out)
+		}
+	})
+}
+
+// TestInitScriptLogsEachLine: what --check says reaches the log one message per
+// line, at the priority of its level.
+func TestInitScriptLogsEachLine(t *testing.T) {
+	stub := stubProgram(t, 2, "warn: /etc/config/ddns-updater: profile 'DDNS': option bogus: unknown option (line 9); ignored\n"+
+		"error: /etc/config/ddns-updater: profile 'DDNS': option server: empty\nerror: /etc/config/ddns-updater: no usable profile\n")
+	r := newRouter(t, stub, conf, "", "SECTIONS=profile:DDNS", "CFG_DDNS_enabled=1")
+	r.initScript("start")
+	var logged []string
+	for _, l := range strings.Split(r.records(), "\n") {
+		if strings.HasPrefix(l, "logger ") {
+			logged = append(logged, l)
+		}
+	}
+	want := []string{
+		"logger -t ddns-updater -p daemon.warn /etc/config/ddns-updater: profile 'DDNS': option bogus: unknown option (line 9); ignored",
+		"logger -t ddns-updater -p daemon.err /etc/config/ddns-updater: profile 'DDNS': option server: empty",
+		"logger -t ddns-updater -p daemon.err /etc/config/ddns-updater: no usable profile",
+		"logger -t ddns-updater -p daemon.err configuration unusable; not starting",
+	}
+	if strings.Join(logged, "\n") != strings.Join(want, "\n") {
+		t.Errorf("logged\n%s\nwant\n%s", strings.Join(logged, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// TestStatusCommand: `status` is the program's, and its exit status (3:
+// inactive) is the init script's.
 func TestStatusCommand(t *testing.T) {
-	log, _ := initScript(t, stubProgram(t, 0), "status_service\n")
-	if !strings.Contains(log, "program status --config /etc/config/ddns-updater") {
-		t.Errorf("status runs `ddns-updater status`:\n%s", log)
+	r := newRouter(t, stubProgram(t, 3, "inactive"), conf, "")
+	if _, code := r.initScript("status"); code != 3 || !strings.Contains(r.records(), "program status --config "+conf) {
+		t.Errorf("status: exit %d\n%s", code, r.records())
 	}
 }
 
 // TestHotplug sources the hotplug hook the way hotplug-call does, for each
-// event. /etc/init.d is replaced in a private mount namespace by a stand-in
-// whose `enabled` answers as the case says; ubus is a stand-in on PATH.
+// event: the running daemon gets SIGUSR1, by name, through the init script.
 func TestHotplug(t *testing.T) {
-	bb := busybox(t)
-	if os.Geteuid() != 0 {
-		t.Skip("needs root for a private mount namespace (CI runs as root)")
-	}
-	if _, err := exec.LookPath("unshare"); err != nil {
-		t.Skip("needs unshare(1) from util-linux")
-	}
-	hook := repoFile("files/etc/hotplug.d/iface/95-ddns-updater")
+	usr1 := `ubus call service signal {"name":"ddns-updater","instance":"main","signal":` + strconv.Itoa(int(syscall.SIGUSR1)) + `}`
 	for _, tc := range []struct {
 		name    string
 		env     []string
@@ -165,36 +295,51 @@ func TestHotplug(t *testing.T) {
 		{"second profile's interface", []string{"ACTION=ifup", "INTERFACE=wan6"}, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			initd := filepath.Join(dir, "init.d")
-			os.Mkdir(initd, 0o755)
-			code := "1"
+			enabled := "SERVICE_ENABLED=0"
 			if tc.enabled {
-				code = "0"
+				enabled = "SERVICE_ENABLED=1"
 			}
-			os.WriteFile(filepath.Join(initd, "ddns-updater"), []byte("#!/bin/sh\n[ \"$1\" = enabled ] && exit "+code+"\nexit 3\n"), 0o755)
-			os.WriteFile(filepath.Join(dir, "ubus"), []byte("#!/bin/sh\necho \"ubus $*\" >> \"$LOG\"\n"), 0o755)
-			os.WriteFile(filepath.Join(dir, "standins.sh"), []byte(standins), 0o644)
-			logFile := filepath.Join(dir, "log")
-			script := ". ./standins.sh\n. " + hook + "\necho sourced-and-returned\n"
-			cmd := exec.Command("unshare", "-m", "--", "sh", "-c",
-				`mount --bind "$1" /etc/init.d && exec "$2" sh -c "$3"`, "sh", initd, bb, script)
-			cmd.Dir = dir
-			cmd.Env = append([]string{"LOG=" + logFile, "PATH=" + dir + ":/usr/sbin:/usr/bin:/sbin:/bin",
-				"SECTIONS=profile:DDNS profile:v6 profile:off", "CFG_DDNS_enabled=1", "CFG_v6_enabled=1",
-				"CFG_v6_interface=wan6", "CFG_off_interface=wwan"}, tc.env...)
-			out, err := cmd.CombinedOutput()
-			if err != nil {
-				t.Fatalf("%v\n%s", err, out)
-			}
-			if string(out) != "sourced-and-returned\n" {
+			r := newRouter(t, stubProgram(t, 0, ""), conf, "", "SECTIONS=profile:DDNS profile:v6 profile:off",
+				"CFG_DDNS_enabled=1", "CFG_v6_enabled=1", "CFG_v6_interface=wan6", "CFG_off_interface=wwan", enabled)
+			daemon := command(t, "sleep", "60")
+			daemon.Start()
+			defer daemon.Process.Kill()
+			r.runs(daemon.Process.Pid)
+			if out := r.hotplug(tc.env...); out != "sourced-and-returned\n" {
 				t.Errorf("the hook must print nothing and return to its caller; output %q", out)
 			}
-			data, _ := os.ReadFile(logFile)
-			signalled := strings.Contains(string(data), `ubus call service signal {"name":"ddns-updater","signal":10}`)
-			if signalled != tc.signal {
-				t.Errorf("signalled=%v, want %v\n%s", signalled, tc.signal, data)
+			if signalled := strings.Contains(r.records(), usr1); signalled != tc.signal {
+				t.Errorf("signalled=%v, want %v\n%s", signalled, tc.signal, r.records())
 			}
 		})
+	}
+}
+
+// TestNoNumericSignals: no script or view names a signal by number (numbers
+// differ per architecture: 10 is SIGUSR1 on x86 and ARM, SIGBUS on MIPS).
+func TestNoNumericSignals(t *testing.T) {
+	numeric := regexp.MustCompile(`"signal" *: *[0-9]|\bkill +-(s +)?[0-9]+\b|procd_send_signal\b.*\b[0-9]+\s*$|reload_signal +[0-9]|signal\(\s*[0-9]`)
+	var files []string
+	for _, root := range []string{"files", "luci", "openwrt"} {
+		filepath.WalkDir(repoFile(root), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				files = append(files, p)
+			}
+			return nil
+		})
+	}
+	if len(files) < 5 {
+		t.Fatalf("only %d files found", len(files))
+	}
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		for i, line := range strings.Split(string(data), "\n") {
+			if numeric.MatchString(line) && !strings.HasPrefix(strings.TrimSpace(line), "#") {
+				t.Errorf("%s:%d names a signal by number: %s", f, i+1, line)
+			}
+		}
+	}
+	if !numeric.MatchString(`ubus call service signal '{"name":"ddns-updater","signal":10}'`) || !numeric.MatchString("kill -10 $pid") {
+		t.Error("the pattern misses the forms it must catch")
 	}
 }
