@@ -34,6 +34,10 @@ const (
 	QuietAfter = 3 * time.Second
 )
 
+// Settled is logged (debug) when a profile's address changes have been dealt
+// with: its coalescing window closed and no further check is pending.
+const Settled = "address changes settled: no check pending"
+
 // Daemon runs profiles until told to stop.
 type Daemon struct {
 	// Load reads and checks the configuration; it is called at start and on SIGHUP.
@@ -394,8 +398,10 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 				if check() {
 					inWindow = true
 					window.Reset(coalesce)
+					continue
 				}
 			}
+			log.Debug(Settled)
 		}
 	}
 }

@@ -133,6 +133,16 @@ func (r *router) waitLog(s string) {
 	}
 }
 
+// settled waits until the daemon has said n times that address changes are
+// dealt with (its coalescing window closed, no check pending): after that,
+// nothing more arrives until the next change.
+func (r *router) settled(n int) {
+	r.t.Helper()
+	if !eventually(func() bool { return strings.Count(r.log(), Settled) >= n }) {
+		r.t.Fatalf("the daemon did not settle %d times:\n%s", n, r.log())
+	}
+}
+
 func (r *router) log() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -166,7 +176,7 @@ func TestNetnsFlappingLink(t *testing.T) {
 	r := startRouter(t, "", window)
 	r.ns.IP("addr", "add", "203.0.113.10/24", "dev", "wan0")
 	r.expect("203.0.113.10")
-	time.Sleep(window) // let the window of that update close
+	r.settled(1) // the window of that update has closed
 	// 20 changes in one burst: the address moves back and forth, ending on .11
 	var batch strings.Builder
 	for i := 0; i < 10; i++ {
@@ -189,7 +199,10 @@ func TestNetnsFlappingLink(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(3 * window) // anything still to come would come now
+	r.settled(2) // the burst is dealt with: nothing more is coming
+	if reqs := r.requests(); reqs[len(reqs)-1] != "203.0.113.11" {
+		t.Errorf("the last request sent %s, not the final address: %v", reqs[len(reqs)-1], reqs)
+	}
 	if n := len(r.requests()) - 1; n > 2 {
 		t.Errorf("a flapping link caused %d update requests (at most 2): %v", n, r.requests())
 	}
@@ -204,6 +217,7 @@ func TestNetnsIPv6Choice(t *testing.T) {
 	r.ns.IP("addr", "add", "2001:db8:2::10/64", "dev", "wan0", "nodad", "preferred_lft", "0", "valid_lft", "3600")
 	r.ns.IP("addr", "add", "2001:db8:1::10/64", "dev", "wan0", "mngtmpaddr", "nodad", "preferred_lft", "3600", "valid_lft", "7200")
 	r.expect("2001:db8:1::10")
+	r.settled(1) // nothing more is coming
 	out, _ := r.ns.TryIP("-6", "addr", "show", "dev", "wan0")
 	if !strings.Contains(out, "temporary") {
 		t.Logf("the kernel made no temporary address here:\n%s", out)
@@ -227,7 +241,7 @@ func BenchmarkNetnsReaction(b *testing.B) {
 	prev := "203.0.113.10"
 	var lat []time.Duration
 	for i := 0; i < 50; i++ {
-		time.Sleep(2 * window)
+		r.settled(i + 1) // each change comes after a quiet spell
 		next := fmt.Sprintf("198.51.100.%d", 10+i)
 		r.ns.IP("addr", "del", prev+"/24", "dev", "wan0")
 		start := time.Now()

@@ -9,17 +9,12 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"ddns-updater/src/internal/testexec"
 )
 
-// command is exec.CommandContext bound to the test, in its own process group:
-// a test that ends takes the child and the child's children with it, and the
-// child dies with the test process too (a timed-out `go test` leaves no orphan).
-func command(t testing.TB, name string, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(t.Context(), name, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	return cmd
-}
+// command starts a child that ends with the test.
+var command = testexec.Command
 
 func busybox(t testing.TB) string {
 	t.Helper()

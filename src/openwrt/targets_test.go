@@ -110,7 +110,7 @@ func runOnTarget(t *testing.T, argv []string, targetKill string) {
 	if len(instance) == 0 || instance[0] != prog {
 		t.Fatalf("no instance described:\n%s", r.records())
 	}
-	daemon := exec.CommandContext(t.Context(), instance[0], instance[1:]...)
+	daemon := command(t, instance[0], instance[1:]...)
 	var stderr strings.Builder
 	daemon.Stdout, daemon.Stderr = &stderr, &stderr
 	if err := daemon.Start(); err != nil {

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"ddns-updater/src/internal/netns"
 	"ddns-updater/src/internal/procstat"
 	"ddns-updater/src/internal/testcert"
+	"ddns-updater/src/internal/testexec"
 )
 
 type fakeNet struct {
@@ -107,7 +107,7 @@ func BenchmarkDaemonRSS(b *testing.B) {
 	system, _ := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
 	testCA, _ := os.ReadFile(n.cert.CAFile)
 	os.WriteFile(bundle, append(system, testCA...), 0o600)
-	cmd := exec.Command(bin, "--config", n.config(b, dir, profiles, "\toption ip_source web\n\toption ca_file ''\n"))
+	cmd := testexec.Command(b, bin, "--config", n.config(b, dir, profiles, "\toption ip_source web\n\toption ca_file ''\n"))
 	cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+bundle)
 	if os.Getenv("DDNS_BENCH_SMAPS") != "" {
 		cmd.Stderr = os.Stderr
@@ -127,7 +127,7 @@ func BenchmarkDaemonRSS(b *testing.B) {
 	time.Sleep(4 * time.Second) // steady state: the daemon hands freed memory back once quiet
 	st := procstat.Status(cmd.Process.Pid, "VmRSS", "VmHWM", "RssAnon", "RssFile")
 	if os.Getenv("DDNS_BENCH_SMAPS") != "" {
-		data, _ := exec.Command("sh", "-c", fmt.Sprintf("awk '/^[0-9a-f]+-/{name=$1\" \"$6} /^Rss:/{print $2, name}' /proc/%d/smaps | sort -rn | head -8", cmd.Process.Pid)).Output()
+		data, _ := testexec.Command(b, "sh", "-c", fmt.Sprintf("awk '/^[0-9a-f]+-/{name=$1\" \"$6} /^Rss:/{print $2, name}' /proc/%d/smaps | sort -rn | head -8", cmd.Process.Pid)).Output()
 		b.Logf("%s", data)
 	}
 	b.ReportMetric(float64(st["VmRSS"])/1024, "VmRSS-MiB")
@@ -160,7 +160,7 @@ func BenchmarkIdleInterface(b *testing.B) {
 		return ln, err
 	})
 	dir := b.TempDir()
-	cmd := exec.Command("ip", "netns", "exec", ns.Name, bin, "--config", n.config(b, dir, 3, "\toption ip_source auto\n\toption device wan0\n"))
+	cmd := testexec.Command(b, "ip", "netns", "exec", ns.Name, bin, "--config", n.config(b, dir, 3, "\toption ip_source auto\n\toption device wan0\n"))
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}
@@ -185,7 +185,7 @@ func BenchmarkHundredAtOnce(b *testing.B) {
 	bin := buildBinary(b)
 	n := newFakeNet(b, func() (net.Listener, error) { return net.Listen("tcp4", "127.0.0.1:0") })
 	dir := b.TempDir()
-	cmd := exec.Command(bin, "--config", n.config(b, dir, 100, "\toption ip_source web\n"))
+	cmd := testexec.Command(b, bin, "--config", n.config(b, dir, 100, "\toption ip_source web\n"))
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)
 	}

@@ -19,13 +19,14 @@ import (
 	"ddns-updater/src/internal/logdtest"
 	"ddns-updater/src/internal/smtptest"
 	"ddns-updater/src/internal/testcert"
+	"ddns-updater/src/internal/testexec"
 )
 
 // buildBinary builds the program as shipped, plus the test-only policy tag.
 func buildBinary(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "ddns-updater")
-	build := exec.Command("go", "build", "-tags", "nethttpomithttp2,ddnstest", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
+	build := testexec.Command(t, "go", "build", "-tags", "nethttpomithttp2,ddnstest", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as shipped
 	out, err := build.CombinedOutput()
 	if err != nil {
@@ -113,7 +114,7 @@ func TestSignals(t *testing.T) {
 		dir, smtp.Mail.Port, smtptest.User, smtptest.Password, smtp.Cert.CAFile)
 	os.WriteFile(cfgFile, []byte(global+profile("a")), 0o600)
 
-	cmd := exec.Command(bin, "--config", cfgFile)
+	cmd := testexec.Command(t, bin, "--config", cfgFile)
 	stderr, _ := cmd.StderrPipe()
 	var log lineLog
 	if err := cmd.Start(); err != nil {
@@ -162,17 +163,17 @@ func TestSignals(t *testing.T) {
 	// `status` reads the state files while the daemon runs.
 	var out []byte
 	ok := waitFor(func() bool {
-		out, _ = exec.Command(bin, "status", "--config", cfgFile).CombinedOutput()
+		out, _ = testexec.Command(t, bin, "status", "--config", cfgFile).CombinedOutput()
 		return strings.Count(string(out), "registered:  203.0.113.8") == 2 && strings.Count(string(out), "next check:") == 2
 	})
 	if !ok {
 		t.Errorf("status while running:\n%s", out)
 	}
-	if out, err := exec.Command(bin, "--config", cfgFile, "status", "--json").Output(); err != nil || !strings.Contains(string(out), `"running":true`) {
+	if out, err := testexec.Command(t, bin, "--config", cfgFile, "status", "--json").Output(); err != nil || !strings.Contains(string(out), `"running":true`) {
 		t.Errorf("status --json while running: %v\n%s", err, out)
 	}
 	// a second daemon on the same state directory is refused, naming the first
-	second, err := exec.Command(bin, "--config", cfgFile).CombinedOutput()
+	second, err := testexec.Command(t, bin, "--config", cfgFile).CombinedOutput()
 	if ee, _ := err.(*exec.ExitError); ee == nil || ee.ExitCode() != 2 ||
 		!strings.Contains(string(second), fmt.Sprintf("another ddns-updater daemon uses this state directory (pid %d); not starting a second one", cmd.Process.Pid)) {
 		t.Errorf("a second daemon: %v\n%s", err, second)
@@ -197,12 +198,12 @@ func TestSignals(t *testing.T) {
 		t.Fatalf("SIGTERM did not stop the process\n%s", &log)
 	}
 	// stopped: status says so first, promises no next check and exits 3, as OpenWrt's "inactive"
-	out, err = exec.Command(bin, "status", "--config", cfgFile).Output()
+	out, err = testexec.Command(t, bin, "status", "--config", cfgFile).Output()
 	if ee, _ := err.(*exec.ExitError); ee == nil || ee.ExitCode() != 3 || !strings.HasPrefix(string(out), "inactive: the ddns-updater daemon is not running") ||
 		strings.Contains(string(out), "next check") || strings.Count(string(out), "registered:  203.0.113.8") != 2 {
 		t.Errorf("status after the daemon stopped: %v\n%s", err, out)
 	}
-	if out, err := exec.Command(bin, "status", "--json", "--config", cfgFile).Output(); err != nil || !strings.Contains(string(out), `"running":false`) {
+	if out, err := testexec.Command(t, bin, "status", "--json", "--config", cfgFile).Output(); err != nil || !strings.Contains(string(out), `"running":false`) {
 		t.Errorf("status --json after the daemon stopped: %v\n%s", err, out)
 	}
 	for _, name := range []string{"a", "b"} {
@@ -247,7 +248,7 @@ func TestSyslogDaemon(t *testing.T) {
 		"\toption hostname home.example.com\n\toption external_ip_server '%s'\n\toption dns_server '%s'\n\toption ip_source web\n\toption use_https 0\n"+
 		"config profile 'broken'\n\toption enabled 1\n",
 		dir, prov.Listener.Addr(), secret, check.Listener.Addr(), dns.Addr)), 0o600)
-	cmd := exec.CommandContext(t.Context(), bin, "--config", cfg, "--syslog", logd.Path)
+	cmd := testexec.Command(t, bin, "--config", cfg, "--syslog", logd.Path)
 	var stderr strings.Builder
 	cmd.Stderr, cmd.Stdout = &stderr, &stderr
 	if err := cmd.Start(); err != nil {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"ddns-updater/src/internal/testexec"
 	"ddns-updater/src/state"
 )
 
@@ -19,7 +20,7 @@ import (
 func startDaemon(t *testing.T, bin string, n *fakeNet, conf string, wrap ...string) (*exec.Cmd, *lineLog) {
 	t.Helper()
 	argv := append(wrap, bin, "--config", conf)
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd := testexec.Command(t, argv[0], argv[1:]...)
 	stderr, _ := cmd.StderrPipe()
 	log := &lineLog{}
 	if err := cmd.Start(); err != nil {

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"ddns-updater/src/internal/testexec"
 )
 
 // NS is a network namespace created for one test.
@@ -34,7 +36,7 @@ func New(t testing.TB) *NS {
 		t.Skip("network namespace tests need ip(8) from iproute2 (.ci/run installs it)")
 	}
 	name := fmt.Sprintf("ddnsu-%d-%d", os.Getpid(), counter.Add(1))
-	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
+	if out, err := testexec.Command(t, "ip", "netns", "add", name).CombinedOutput(); err != nil {
 		t.Skipf("cannot create a network namespace here: %v %s", err, out)
 	}
 	n := &NS{Name: name, t: t}
@@ -53,13 +55,13 @@ func (n *NS) IP(args ...string) {
 
 // TryIP runs `ip -n NAME args...` and returns its output and error.
 func (n *NS) TryIP(args ...string) (string, error) {
-	out, err := exec.Command("ip", append([]string{"-n", n.Name}, args...)...).CombinedOutput()
+	out, err := testexec.Command(n.t, "ip", append([]string{"-n", n.Name}, args...)...).CombinedOutput()
 	return string(out), err
 }
 
 // Exec runs a command inside the namespace (ip netns exec) and returns its output.
 func (n *NS) Exec(name string, args ...string) (string, error) {
-	out, err := exec.Command("ip", append([]string{"netns", "exec", n.Name, name}, args...)...).CombinedOutput()
+	out, err := testexec.Command(n.t, "ip", append([]string{"netns", "exec", n.Name, name}, args...)...).CombinedOutput()
 	return string(out), err
 }
 
