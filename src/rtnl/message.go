@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"syscall"
 )
 
 // Message types and flags of the protocol (linux/netlink.h, linux/rtnetlink.h).
@@ -77,6 +78,17 @@ type Message struct {
 	Link  *Link // RTMNewLink, RTMDelLink
 	Done  bool  // the end of a dump
 	Errno int   // a negative errno from the kernel, with Type msgError (0: an acknowledgement)
+}
+
+// Err is the kernel's error of a msgError message, nil for an acknowledgement.
+// Errno numbers differ per architecture (EOPNOTSUPP is 95 on x86 and ARM, 122
+// on MIPS): the kernel sends its own, and syscall.Errno names them by the
+// running architecture's table.
+func (m Message) Err() error {
+	if m.Errno >= 0 {
+		return nil
+	}
+	return syscall.Errno(-m.Errno)
 }
 
 var errShort = errors.New("rtnetlink: message too short")

@@ -2,9 +2,11 @@ package rtnl
 
 import (
 	"encoding/binary"
+	"errors"
 	"net/netip"
 	"os"
 	"reflect"
+	"syscall"
 	"testing"
 )
 
@@ -222,5 +224,28 @@ func TestBadAttributeAfterTheName(t *testing.T) {
 	order.PutUint32(msg, uint32(len(msg)))
 	if _, err := Parse(msg, order); err == nil {
 		t.Error("a link whose name cannot be read must be an error")
+	}
+}
+
+// TestErrorMessage: a kernel error names the error by the running
+// architecture's numbers (under qemu-mips in .ci/run: EOPNOTSUPP is 122 there,
+// 95 on x86), never as a bare number.
+func TestErrorMessage(t *testing.T) {
+	b := make([]byte, hdrLen+4+hdrLen)
+	binary.NativeEndian.PutUint32(b, uint32(len(b)))
+	binary.NativeEndian.PutUint16(b[4:], msgError)
+	binary.NativeEndian.PutUint32(b[8:], 7)
+	errno := -int32(syscall.EOPNOTSUPP) // the kernel sends it negated
+	binary.NativeEndian.PutUint32(b[hdrLen:], uint32(errno))
+	msgs, err := Parse(b, binary.NativeEndian)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("%v %v", msgs, err)
+	}
+	got := msgs[0].Err()
+	if !errors.Is(got, syscall.EOPNOTSUPP) || got.Error() != "operation not supported" {
+		t.Errorf("errno %d: %v", -msgs[0].Errno, got)
+	}
+	if (Message{Type: msgError}).Err() != nil {
+		t.Error("an acknowledgement (errno 0) is no error")
 	}
 }

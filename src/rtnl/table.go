@@ -83,7 +83,7 @@ func (t *Table) sync(c *Conn, changed func(string)) error {
 				case m.Seq == seq && m.Done:
 					done = true
 				case m.Seq == seq && m.Errno < 0:
-					return fmt.Errorf("rtnetlink dump: errno %d", -m.Errno)
+					return fmt.Errorf("rtnetlink dump: %w", m.Err())
 				default:
 					if dev, ok := t.Apply(m); ok && m.Seq == 0 && changed != nil {
 						changed(dev)

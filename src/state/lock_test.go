@@ -9,6 +9,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestHold: a daemon's hold is seen by any other reader of the directory and a
@@ -55,8 +56,15 @@ func TestHoldEndsWithTheProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer child.Process.Kill()
-	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "held\n" {
-		t.Fatalf("child: %q", line)
+	said := make(chan string, 1)
+	go func() { line, _ := bufio.NewReader(out).ReadString('\n'); said <- line }()
+	select {
+	case line := <-said:
+		if line != "held\n" {
+			t.Fatalf("child: %q", line)
+		}
+	case <-time.After(30 * time.Second): // a bound on a hang, not a timing assertion
+		t.Fatal("the child did not say it holds the directory")
 	}
 	if !Open(dir).Running() {
 		t.Error("Running = false while the child holds the directory")

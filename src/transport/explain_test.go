@@ -91,6 +91,10 @@ func TestExplain(t *testing.T) {
 			if tc.err == nil {
 				t.Fatal("the request did not fail")
 			}
+			var errno syscall.Errno
+			if errors.As(tc.err, &errno) && errno == 111 && syscall.ECONNREFUSED != 111 {
+				t.Skip("qemu-user hands over the host's SO_ERROR untranslated (111, x86's ECONNREFUSED); a kernel of this architecture sends its own number")
+			}
 			got := Explain(tc.err)
 			if got.Error() != tc.want {
 				t.Errorf("Explain(%v) = %q, want %q", tc.err, got, tc.want)
