@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os/exec"
 	"strings"
 	"time"
@@ -89,6 +90,8 @@ func (u *Ubus) Status(ctx context.Context, name string) (Status, error) {
 	switch {
 	case errors.As(err, &ee) && (ee.ExitCode() == 4 || strings.Contains(stderr.String(), "Not found")):
 		return Status{}, fmt.Errorf("interface %q: %w", name, ErrNotFound)
+	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
+		return Status{}, fmt.Errorf("no %s here to ask netifd (not an OpenWrt router?)", argv[0])
 	case err != nil:
 		msg := strings.TrimSpace(stderr.String())
 		if msg != "" {

@@ -65,8 +65,11 @@ func TestUbus(t *testing.T) {
 	if _, err := u.Status(ctx, "nosuch"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("nosuch: %v", err)
 	}
-	if _, err := (&Ubus{Command: []string{"/nonexistent/ubus"}}).Status(ctx, "wan"); err == nil || errors.Is(err, ErrNotFound) {
-		t.Errorf("missing ubus: %v", err)
+	for _, missing := range []string{"/nonexistent/ubus", "ddns-updater-test-no-such-ubus"} {
+		_, err := (&Ubus{Command: []string{missing}}).Status(ctx, "wan")
+		if err == nil || errors.Is(err, ErrNotFound) || err.Error() != "no "+missing+" here to ask netifd (not an OpenWrt router?)" {
+			t.Errorf("missing ubus: %v", err)
+		}
 	}
 }
 

@@ -6,15 +6,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"ddns-updater/src/config"
 	"ddns-updater/src/internal/dnstest"
 	"ddns-updater/src/internal/smtptest"
 	"ddns-updater/src/internal/testcert"
@@ -285,5 +288,97 @@ func TestCommandLine(t *testing.T) {
 		if code != 2 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%q: exit %d, want 2 and %q:\n%s", tc.args, code, tc.want, stderr)
 		}
+	}
+}
+
+// checkipAnswer is what checkip.dyndns.com answers (the address replaced by a
+// documentation one).
+const checkipAnswer = "<html><head><title>Current IP Check</title></head><body>Current IP Address: 198.51.100.77</body></html>\r\n"
+
+// TestReadmeQuickStart runs the README's quick start as written, with only the
+// network moved to loopback: the checkip server of its configuration answers as
+// checkip.dyndns.com does, and DNS is a server of the test's. Offline, the
+// failure is one clear line.
+func TestReadmeQuickStart(t *testing.T) {
+	readme, err := os.ReadFile("../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for _, l := range strings.Split(string(readme), "\n") {
+		if rest, ok := strings.CutPrefix(l, "go run ./src/cmd/ddns-updater "); ok {
+			args = strings.Fields(rest)
+			break
+		}
+	}
+	i := slices.Index(args, "--config")
+	if i < 0 || i+1 >= len(args) || !slices.Contains(args, "--dry-run") {
+		t.Fatalf("the README's quick start is not a dry run with --config: %q", args)
+	}
+	data, err := os.ReadFile(filepath.Join("../../..", args[i+1]))
+	if err != nil {
+		t.Fatalf("the quick start's configuration: %v", err)
+	}
+	cfg, err := config.Parse(args[i+1], data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	usable, _, err := cfg.Select(args[slices.Index(args, "--profile")+1:][:1])
+	if err != nil || len(usable) != 1 {
+		t.Fatalf("the quick start's profile cannot run: %v", err)
+	}
+	p := usable[0]
+	if p.ExternalIPServer != "checkip.dyndns.com" {
+		t.Fatalf("the quick start asks %s, whose answer this test does not know", p.ExternalIPServer)
+	}
+	if _, err := ipsource.Extract([]byte(checkipAnswer), false, p.UseRegex); err != nil {
+		t.Fatalf("the quick start's profile cannot read checkip.dyndns.com's answer: %v", err)
+	}
+
+	policy = ipsource.Policy{AllowDocumentation: true}
+	cert := testcert.New(t, time.Now().Add(-time.Hour))
+	check := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, checkipAnswer) }))
+	check.TLS = cert.Server
+	check.StartTLS()
+	defer check.Close()
+	dns, err := dnstest.Start(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dns.Close()
+	closed, _ := net.Listen("tcp", "127.0.0.1:0")
+	offline := closed.Addr().String()
+	closed.Close()
+	for _, tc := range []struct {
+		name, checkip string
+	}{{"online", check.Listener.Addr().String()}, {"offline", offline}} {
+		t.Run(tc.name, func(t *testing.T) {
+			moved := strings.Replace(string(data), "option external_ip_server 'checkip.dyndns.com'",
+				fmt.Sprintf("option external_ip_server '%s'\n\toption ca_file '%s'\n\toption dns_server '%s'", tc.checkip, cert.CAFile, dns.Addr), 1)
+			if moved == string(data) {
+				t.Fatal("the quick start's configuration has no external_ip_server line to move to loopback")
+			}
+			conf := filepath.Join(t.TempDir(), "ddns-updater")
+			os.WriteFile(conf, []byte(moved), 0o600)
+			argv := slices.Clone(args)
+			argv[i+1] = conf
+			code, stdout, stderr := runMain(t, argv...)
+			var complaints []string
+			for _, l := range strings.Split(stderr, "\n") {
+				if strings.HasPrefix(l, "warn:") || strings.HasPrefix(l, "error:") {
+					complaints = append(complaints, l)
+				}
+			}
+			if tc.name == "online" {
+				if code != 0 || !strings.Contains(stdout, "would send: GET https://dyndns.strato.com/nic/update?hostname=home.example.com&myip=198.51.100.77") || len(complaints) != 0 {
+					t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+				}
+				return
+			}
+			want := "warn: [DDNS] checkip failed: https://" + offline + "/: connection to " + offline + " refused; no update sent"
+			if code != 1 || len(complaints) != 1 || complaints[0] != want {
+				t.Errorf("offline: exit %d; want one line %q, got\n%s", code, want, stderr)
+			}
+		})
 	}
 }
