@@ -350,10 +350,11 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 	window := time.NewTimer(Coalesce) // the coalescing window, armed by an address change
 	window.Stop()
 	defer window.Stop()
-	inWindow, pending := false, false
+	inWindow, pending, lastOK := false, false, false
 
 	check := func() (network bool) {
 		res := w.r.Run(ctx, w.p, &cl)
+		lastOK = res.OK
 		d.mu.Lock()
 		w.device = res.Device
 		d.mu.Unlock()
@@ -376,6 +377,13 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 		case <-timer.C:
 			check()
 		case <-w.kick:
+			// An ifup comes just after the kernel told of its address: when that
+			// change was checked a moment ago, with success, the hook's SIGUSR1
+			// (or a Check now) has nothing left to do.
+			if inWindow && lastOK {
+				log.Debug("SIGUSR1: the address change was checked just now; nothing to do")
+				continue
+			}
 			check()
 		case <-w.event:
 			// The first change is acted on at once. A check that went to the

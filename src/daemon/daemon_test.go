@@ -284,6 +284,37 @@ func TestAddressChangeActsAtOnceAndCoalesces(t *testing.T) {
 	})
 }
 
+// TestIfupAfterAddressEvent: on ifup the kernel's address event comes first and
+// is checked at once; the hotplug hook's SIGUSR1 that follows within the
+// coalescing window costs no second checkip round. Outside the window, or
+// after a check that failed, SIGUSR1 checks.
+func TestIfupAfterAddressEvent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, profile("home", "home.example.com", "\toption device wan0\n\toption ip_source auto"))
+		w.set(func() { w.devAddr = netip.MustParseAddr("192.168.1.2") }) // behind NAT: auto asks checkip
+		stop := w.start()
+		defer stop()
+		if l, r := w.counts("home.example.com"); l != 2 || r != 1 {
+			t.Fatalf("at start: %d lookups, %d requests", l, r)
+		}
+		w.set(func() { w.devAddr, w.ip = netip.MustParseAddr("192.168.1.3"), netip.MustParseAddr("203.0.113.9") })
+		w.events <- "wan0" // the new address on the WAN device
+		synctest.Wait()
+		w.sigs <- syscall.SIGUSR1 // netifd's ifup, through the hook
+		synctest.Wait()
+		if l, r := w.counts("home.example.com"); l != 4 || r != 2 {
+			t.Errorf("one ifup: %d lookups (want 4: the new address and its confirmation), %d requests\n%s", l, r, w.log())
+		}
+		time.Sleep(Coalesce)
+		synctest.Wait()
+		w.sigs <- syscall.SIGUSR1 // later: a Check now checks
+		synctest.Wait()
+		if l, _ := w.counts("home.example.com"); l != 5 {
+			t.Errorf("SIGUSR1 outside the window: %d lookups, want 5", l)
+		}
+	})
+}
+
 func TestSIGUSR1ChecksNow(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := newWorld(t, profile("a", "a.example.com", "\toption ip_source web")+profile("b", "b.example.com", "\toption ip_source web"))
