@@ -275,34 +275,32 @@ func TestSyslogDaemon(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("exit: %v", err)
 	}
+	kinds := []struct {
+		what  string
+		prio  int
+		marks []string
+	}{
+		{"a configuration error", logdtest.Err, []string{"option server: empty", "(profile skipped)"}},
+		{"a warning", logdtest.Warn, []string{"the password travels in clear text"}},
+		{"an event", logdtest.Info, []string{"update sent", "stopping on terminated"}},
+		{"a debug line", logdtest.Debug, []string{"checkip url="}},
+	}
 	seen := map[int]bool{}
 	for _, l := range lines {
 		if !strings.HasPrefix(l.Text, tag) {
 			t.Errorf("not tagged %q: %q", tag, l.Text)
 		}
-		want := map[string]int{"error: ": logdtest.Err, "warn: ": logdtest.Warn, "info: ": logdtest.Info, "debug: ": logdtest.Debug}
-		for prefix := range want {
+		for _, prefix := range []string{"error: ", "warn: ", "info: ", "debug: "} {
 			if strings.Contains(l.Text, prefix) {
 				t.Errorf("the level is the priority, not a word in the text: %q", l.Text)
 			}
 		}
 		seen[l.Prio] = true
-		switch {
-		case strings.Contains(l.Text, "option server: empty"), strings.Contains(l.Text, "(profile skipped)"):
-			if l.Prio != logdtest.Err {
-				t.Errorf("a configuration error at <%d>: %q", l.Prio, l.Text)
-			}
-		case strings.Contains(l.Text, "the password travels in clear text"):
-			if l.Prio != logdtest.Warn {
-				t.Errorf("a warning at <%d>: %q", l.Prio, l.Text)
-			}
-		case strings.Contains(l.Text, "update sent"), strings.Contains(l.Text, "stopping on terminated"):
-			if l.Prio != logdtest.Info {
-				t.Errorf("an event at <%d>: %q", l.Prio, l.Text)
-			}
-		case strings.Contains(l.Text, "checkip url="):
-			if l.Prio != logdtest.Debug {
-				t.Errorf("a debug line at <%d>: %q", l.Prio, l.Text)
+		for _, k := range kinds {
+			for _, mark := range k.marks {
+				if strings.Contains(l.Text, mark) && l.Prio != k.prio {
+					t.Errorf("%s at <%d>, want <%d>: %q", k.what, l.Prio, k.prio, l.Text)
+				}
 			}
 		}
 		if strings.Contains(l.Text, secret) {
