@@ -295,18 +295,14 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 	prev := st.Registered
 	st = updater.Apply(st, o, r.now(), r.jitter())
 	res.OK, res.Next = o.Kind == updater.Accepted, st.NotBefore
-	sent := "update sent" // said only when an answer came back
-	switch {
-	case err != nil && transport.NotSent(err):
-		sent = "update not sent"
-	case err != nil:
-		sent = "no answer from the provider"
-	}
-	sep := "; "
+	what := "update sent; " // said only when an answer came back
 	if err != nil {
-		sep = ": "
+		what = "no answer from the provider: "
+		if transport.NotSent(err) {
+			what = "update not sent: "
+		}
 	}
-	res.Summary = fmt.Sprintf("%s %s; %s%s%s", d.Reason, via, sent, sep, describe(o, st, err))
+	res.Summary = fmt.Sprintf("%s %s; %s%s", d.Reason, via, what, describe(o, st, err))
 	switch o.Kind {
 	case updater.Accepted:
 		log.Info(res.Summary)
