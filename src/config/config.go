@@ -135,11 +135,46 @@ type Spec struct {
 	List    bool // may be given as a UCI list
 	Secret  bool // never shown or logged
 	Doc     string
+	Rule    Rule // how a value is checked, for clients that check values themselves
+}
+
+// Rule is how an option's value is checked, in terms that a client without
+// this package can apply (the LuCI app checks form values with it). It comes
+// from the same helper that builds the reader's own check, so the two cannot
+// drift apart unnoticed: a test feeds both the same good and bad values.
+//
+// Kinds: bool; choice (Choices); int (Min..Max); duration (seconds, Min, Max,
+// ZeroOK); text (no control characters); secret (anything); username (text
+// without ':'); host (name or IP, no port); hostport (name or IP, optional
+// :port); ipport (IP, optional :port); path (URL path); abspath; pemfile (an
+// absolute path of a PEM file: whether it exists and holds a certificate only
+// the router can tell); email; emails (a comma list); hostnames (fully
+// qualified, a comma list, once each); uciname; devname; ipv6suffix; ips (IP
+// addresses, a comma list).
+type Rule struct {
+	Kind     string   `json:"kind"`
+	Required bool     `json:"required,omitempty"` // empty is an error: there is no default
+	Min      int64    `json:"min,omitempty"`
+	Max      int64    `json:"max,omitempty"`
+	ZeroOK   bool     `json:"zero_ok,omitempty"`
+	Choices  []string `json:"choices,omitempty"`
 }
 
 type option[T any] struct {
 	Spec
 	set func(dst *T, values []string) error
+}
+
+// check is a value's check and the Rule that describes it.
+type check[T any] struct {
+	set    func(dst *T, values []string) error
+	rule   Rule
+	list   bool
+	secret bool
+}
+
+func opt[T any](section, name, def, doc string, c check[T]) option[T] {
+	return option[T]{Spec{Section: section, Name: name, Default: def, List: c.list, Secret: c.secret, Doc: doc, Rule: c.rule}, c.set}
 }
 
 // Options returns the reference of every option the reader accepts.

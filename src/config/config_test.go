@@ -1,7 +1,10 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
+	"flag"
+	"fmt"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -275,5 +278,160 @@ func TestSelectBadEnabled(t *testing.T) {
 	usable, broken, err = c.Select(nil)
 	if err != nil || len(usable) != 1 || usable[0].Name != "on" || len(broken) != 1 || broken[0].Name != "home" {
 		t.Errorf("usable %v, broken %v, err %v", usable, broken, err)
+	}
+}
+
+// valueTable is testdata/values.json: good and bad values of every option,
+// which the LuCI form's checks must judge the same (src/openwrt/luci_test.go).
+type valueTable map[string]struct {
+	Good, Bad []string
+	Router    []string // the form cannot judge them: Go rejects them on the router
+}
+
+func loadValueTable(t *testing.T) valueTable {
+	t.Helper()
+	data, err := os.ReadFile("testdata/values.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatal(err)
+	}
+	delete(raw, "_comment")
+	out := valueTable{}
+	for k, v := range raw {
+		var e struct{ Good, Bad, Router []string }
+		if err := json.Unmarshal(v, &e); err != nil {
+			t.Fatalf("%s: %v", k, err)
+		}
+		out[k] = struct{ Good, Bad, Router []string }{e.Good, e.Bad, e.Router}
+	}
+	return out
+}
+
+// TestValueTable feeds every value of testdata/values.json to the reader: a good
+// value gives no problem on its option, a bad one does. Every option is in the
+// table, with bad values wherever a bad value exists.
+func TestValueTable(t *testing.T) {
+	table := loadValueTable(t)
+	quote := func(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }
+	base := map[string]map[string]string{
+		"global":  {},
+		"mail":    {},
+		"profile": {"server": "s.example.com", "username": "u", "password": "p", "hostname": "h.example.com", "ip_version": "both"},
+	}
+	for _, o := range Options() {
+		key := o.Section + "." + o.Name
+		e, ok := table[key]
+		if !ok {
+			t.Errorf("%s is not in testdata/values.json", key)
+			continue
+		}
+		if len(e.Good) == 0 || len(e.Bad)+len(e.Router) == 0 && o.Rule.Kind != "secret" {
+			t.Errorf("%s: the table needs good and bad values", key)
+		}
+		judge := func(v string) error {
+			var b strings.Builder
+			for _, sec := range []string{"global", "mail", "profile"} {
+				fmt.Fprintf(&b, "config %s '%s'\n", sec, map[string]string{"global": "global", "mail": "mail", "profile": "p"}[sec])
+				for name, val := range base[sec] {
+					if !(sec == o.Section && name == o.Name) {
+						fmt.Fprintf(&b, "\toption %s %s\n", name, quote(val))
+					}
+				}
+				if sec == o.Section {
+					fmt.Fprintf(&b, "\toption %s %s\n", o.Name, quote(v))
+				}
+			}
+			c, err := Parse("/etc/config/ddns-updater", []byte(b.String()))
+			if err != nil {
+				if strings.Contains(err.Error(), "option "+o.Name+":") {
+					return err
+				}
+				t.Fatalf("%s = %q: %v", key, v, err)
+			}
+			var problems []error
+			switch o.Section {
+			case "mail":
+				problems = c.Mail.Problems
+			case "profile":
+				problems = c.Profiles[0].Problems
+			}
+			for _, p := range problems {
+				if ce, ok := p.(*Error); ok && ce.Option == o.Name {
+					return p
+				}
+			}
+			return nil
+		}
+		for _, v := range e.Good {
+			if err := judge(v); err != nil {
+				t.Errorf("%s = %q is in the good values, but: %v", key, v, err)
+			}
+		}
+		for _, v := range append(append([]string{}, e.Bad...), e.Router...) {
+			if judge(v) == nil {
+				t.Errorf("%s = %q is in the bad values, but the reader accepts it", key, v)
+			}
+		}
+	}
+	for k := range table {
+		found := false
+		for _, o := range Options() {
+			found = found || o.Section+"."+o.Name == k
+		}
+		if !found {
+			t.Errorf("testdata/values.json names %s, which the reader does not know", k)
+		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the generated files that tests compare with")
+
+// rulesModule is the LuCI app's copy of the option table's rules and defaults
+// (the form checks values with them).
+const rulesModule = "../../luci/luci-app-ddns-updater/htdocs/luci-static/resources/ddns-updater/rules.js"
+
+// TestLuCIRules: the LuCI app's rules.js is generated from the option table;
+// `go test ./src/config -run TestLuCIRules -update` writes it anew.
+func TestLuCIRules(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("'use strict';\n'require baseclass';\n\n" +
+		"// Generated from the option table of src/config (config.Options) by\n" +
+		"//   go test ./src/config -run TestLuCIRules -update\n" +
+		"// Do not edit. validate.js checks form values with these rules, as the\n" +
+		"// program's own reader does; src/config/testdata/values.json holds both to it.\n" +
+		"return baseclass.extend({\n\trules: {\n")
+	opts := Options()
+	for i, o := range opts {
+		rule, err := json.Marshal(struct {
+			Rule
+			Default string `json:"default,omitempty"`
+			List    bool   `json:"list,omitempty"`
+		}{o.Rule, o.Default, o.List})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sep := ","
+		if i == len(opts)-1 {
+			sep = ""
+		}
+		fmt.Fprintf(&b, "\t\t%q: %s%s\n", o.Section+"."+o.Name, rule, sep)
+	}
+	b.WriteString("\t}\n});\n")
+	if *update {
+		if err := os.WriteFile(rulesModule, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	have, err := os.ReadFile(rulesModule)
+	if err != nil || string(have) != b.String() {
+		t.Errorf("%s is not what the option table gives (%v); run: go test ./src/config -run TestLuCIRules -update", rulesModule, err)
+	}
+	for _, o := range opts {
+		if o.Rule.Kind == "" {
+			t.Errorf("%s.%s has no rule", o.Section, o.Name)
+		}
 	}
 }

@@ -14,111 +14,82 @@ import (
 // The option tables. Each entry's Default is applied when the option is absent.
 
 var globalOptions = []option[Global]{
-	{Spec{"global", "state_dir", "/var/run/ddns-updater", false, false,
-		"Directory for the per-profile state files (tmpfs on OpenWrt: lost at reboot, then DNS is asked once)."},
-		text(func(g *Global) *string { return &g.StateDir }, absPath("/var/run/ddns-updater"))},
-	{Spec{"global", "log_level", "info", false, false,
-		"One of error, warn, info, debug."},
-		text(func(g *Global) *string { return &g.LogLevel }, oneOf("error", "warn", "info", "debug"))},
+	opt("global", "state_dir", "/var/run/ddns-updater", "Directory for the per-profile state files (tmpfs on OpenWrt: lost at reboot, then DNS is asked once).",
+		text(func(g *Global) *string { return &g.StateDir }, absPath("/var/run/ddns-updater"))),
+	opt("global", "log_level", "info", "One of error, warn, info, debug.",
+		text(func(g *Global) *string { return &g.LogLevel }, oneOf("error", "warn", "info", "debug"))),
 }
 
 var mailOptions = []option[Mail]{
-	{Spec{"mail", "notify", "0", false, false, "1 sends mail on updates and on errors."},
-		boolean(func(m *Mail) *bool { return &m.Notify })},
-	{Spec{"mail", "smtp_server", "", false, false, "SMTP server host name, e.g. smtp.example.com."},
-		text(func(m *Mail) *string { return &m.SMTPServer }, hostOnly)},
-	{Spec{"mail", "port", "587", false, false, "465: implicit TLS; 587 and others: STARTTLS (required)."},
-		integer(func(m *Mail) *int { return &m.Port }, 1, 65535)},
-	{Spec{"mail", "username", "", false, false, "SMTP login."},
-		text(func(m *Mail) *string { return &m.Username }, noControl)},
-	{Spec{"mail", "password", "", false, true, "SMTP password."},
-		text(func(m *Mail) *string { return &m.Password }, nil)},
-	{Spec{"mail", "recipient", "", true, false, "Where mail goes: one address, a comma list or a UCI list."},
-		addresses(func(m *Mail) *[]string { return &m.Recipients })},
-	{Spec{"mail", "sender", "", false, false, "From address; default: username."},
-		text(func(m *Mail) *string { return &m.Sender }, email)},
-	{Spec{"mail", "tls", "1", false, false, "0 only for a relay on 127.0.0.1 or ::1."},
-		boolean(func(m *Mail) *bool { return &m.TLS })},
-	{Spec{"mail", "ca_file", "", false, false, "Extra trusted root certificates (PEM) for the SMTP server."},
-		text(func(m *Mail) *string { return &m.CAFile }, pemFile)},
-	{Spec{"mail", "alert_after", "1h", false, false, "How long failures (network, 911/dnserr, checkip) last before one mail says so; one more when they end."},
-		duration(func(m *Mail) *time.Duration { return &m.AlertAfter }, time.Minute, false)},
+	opt("mail", "notify", "0", "1 sends mail on updates and on errors.",
+		boolean(func(m *Mail) *bool { return &m.Notify })),
+	opt("mail", "smtp_server", "", "SMTP server host name, e.g. smtp.example.com.",
+		text(func(m *Mail) *string { return &m.SMTPServer }, hostOnly)),
+	opt("mail", "port", "587", "465: implicit TLS; 587 and others: STARTTLS (required).",
+		integer(func(m *Mail) *int { return &m.Port }, 1, 65535)),
+	opt("mail", "username", "", "SMTP login.",
+		text(func(m *Mail) *string { return &m.Username }, noControl)),
+	opt("mail", "password", "", "SMTP password.",
+		text(func(m *Mail) *string { return &m.Password }, secret)),
+	opt("mail", "recipient", "", "Where mail goes: one address, a comma list or a UCI list.",
+		addresses(func(m *Mail) *[]string { return &m.Recipients })),
+	opt("mail", "sender", "", "From address; default: username.",
+		text(func(m *Mail) *string { return &m.Sender }, email)),
+	opt("mail", "tls", "1", "0 only for a relay on 127.0.0.1 or ::1.",
+		boolean(func(m *Mail) *bool { return &m.TLS })),
+	opt("mail", "ca_file", "", "Extra trusted root certificates (PEM) for the SMTP server.",
+		text(func(m *Mail) *string { return &m.CAFile }, pemFile)),
+	opt("mail", "alert_after", "1h", "How long failures (network, 911/dnserr, checkip) last before one mail says so; one more when they end.",
+		duration(func(m *Mail) *time.Duration { return &m.AlertAfter }, time.Minute, false)),
 }
 
 var profileOptions = []option[Profile]{
-	{Spec{"profile", "enabled", "0", false, false, "1 runs the profile (--profile NAME runs it regardless)."},
-		boolean(func(p *Profile) *bool { return &p.Enabled })},
-	{Spec{"profile", "server", "", false, false, "The provider's update server: host name or IP, optional :port."},
-		text(func(p *Profile) *string { return &p.Server }, required("a host name such as members.dyndns.org", hostPort("members.dyndns.org")))},
-	{Spec{"profile", "server_path", "/nic/update", false, false, "Path (and query) of the dyndns2 update URL."},
-		text(func(p *Profile) *string { return &p.ServerPath }, parsePath)},
-	{Spec{"profile", "username", "", false, false, "Account name (may be an e-mail address)."},
-		text(func(p *Profile) *string { return &p.Username }, required("the account name", username))},
-	{Spec{"profile", "password", "", false, true, "Account password or update token."},
-		text(func(p *Profile) *string { return &p.Password }, required("the account password or token", nil))},
-	{Spec{"profile", "hostname", "", true, false, "Host name(s) to update: one, a comma list or a UCI list."},
-		hostnames(func(p *Profile) *[]string { return &p.Hostnames })},
-	{Spec{"profile", "external_ip_server", "checkip.dyndns.com", false, false, "checkip web server: host name or IP, optional :port."},
-		text(func(p *Profile) *string { return &p.ExternalIPServer }, required("a host name such as checkip.dyndns.com", hostPort("checkip.dyndns.com")))},
-	{Spec{"profile", "external_ip_server_path", "/", false, false, "Path on the checkip server."},
-		text(func(p *Profile) *string { return &p.ExternalIPServerPath }, parsePath)},
-	{Spec{"profile", "use_regex", "1", false, false, "1: find the address anywhere in the checkip answer; 0: the answer must be just the address."},
-		boolean(func(p *Profile) *bool { return &p.UseRegex })},
-	{Spec{"profile", "ip_source", "auto", false, false, "auto (the device's address when public, else checkip), interface (the device only) or web (checkip only)."},
-		text(func(p *Profile) *Source { return &p.IPSource }, oneOf("web", "interface", "auto"))},
-	{Spec{"profile", "ip_version", "4", false, false, "4, 6 or both (both: one request carrying both addresses)."},
-		text(func(p *Profile) *Family { return &p.IPVersion }, oneOf("4", "6", "both"))},
-	{Spec{"profile", "use_https", "1", false, false, "1: HTTPS to the update and checkip servers; 0: HTTP (the password travels in clear)."},
-		boolean(func(p *Profile) *bool { return &p.UseHTTPS })},
-	{Spec{"profile", "check_interval", "10m", false, false, "How often the daemon checks the address: 600, 10m, 2h."},
-		duration(func(p *Profile) *time.Duration { return &p.CheckInterval }, time.Minute, false)},
-	{Spec{"profile", "force_interval", "25d", false, false, "Longest time an unchanged address goes without being re-sent (at least 1d; 0: never)."},
-		duration(func(p *Profile) *time.Duration { return &p.ForceInterval }, 24*time.Hour, true)},
-	{Spec{"profile", "user_agent", "", false, false, "HTTP User-Agent; default ddns-updater/VERSION (OpenWrt; linux/ARCH)."},
-		text(func(p *Profile) *string { return &p.UserAgent }, noControl)},
-	{Spec{"profile", "dns_server", "", false, false, "DNS server (IP, optional :port) asked for the current records at start-up; default: the system resolver."},
-		func(p *Profile, v []string) error {
-			if len(v) == 0 {
-				return nil
-			}
-			ap, err := parseIPPort(last(v), 53)
-			p.DNSServer = ap
-			return err
-		}},
-	{Spec{"profile", "ca_file", "", false, false, "Extra trusted root certificates (PEM) for HTTPS."},
-		text(func(p *Profile) *string { return &p.CAFile }, pemFile)},
-	{Spec{"profile", "allow_private", "0", false, false, "1 accepts private, CGNAT and ULA addresses as the public address."},
-		boolean(func(p *Profile) *bool { return &p.AllowPrivate })},
-	{Spec{"profile", "interface", "wan", false, false, "Logical OpenWrt interface (wan, wan6) whose device holds the address, for ip_source interface/auto."},
-		text(func(p *Profile) *string { return &p.Interface }, uciName)},
-	{Spec{"profile", "device", "", false, false, "Kernel device (eth1, pppoe-wan) for ip_source interface/auto; overrides interface."},
-		text(func(p *Profile) *string { return &p.Device }, deviceName)},
-	{Spec{"profile", "ipv6_suffix", "", false, false, "Publish the device's /64 prefix with this interface ID, e.g. ::1234."},
-		func(p *Profile, v []string) error {
-			if len(v) == 0 {
-				return nil
-			}
-			a, err := netip.ParseAddr(last(v))
-			b := a.As16()
-			if err != nil || !a.Is6() || a.Is4In6() || a.Zone() != "" || [8]byte(b[:8]) != [8]byte{} || a.IsUnspecified() {
-				return fmt.Errorf("%q; expected an IPv6 interface ID such as ::1234 (the upper 64 bits zero)", last(v))
-			}
-			p.IPv6Suffix = a
-			return nil
-		}},
-	{Spec{"profile", "notify", "1", false, false, "0 keeps this profile out of the mail."},
-		boolean(func(p *Profile) *bool { return &p.Notify })},
-	{Spec{"profile", "ip", "", true, false, "Last registered address, as the original program kept it; read once when no state exists, never written."},
-		func(p *Profile, v []string) error {
-			for _, item := range splitList(v) {
-				a, err := netip.ParseAddr(item)
-				if err != nil || a.Zone() != "" {
-					return fmt.Errorf("%q; expected an IP address", item)
-				}
-				p.LegacyIP = append(p.LegacyIP, a.Unmap())
-			}
-			return nil
-		}},
+	opt("profile", "enabled", "0", "1 runs the profile (--profile NAME runs it regardless).",
+		boolean(func(p *Profile) *bool { return &p.Enabled })),
+	opt("profile", "server", "", "The provider's update server: host name or IP, optional :port.",
+		text(func(p *Profile) *string { return &p.Server }, required("a host name such as members.dyndns.org", hostPort("members.dyndns.org")))),
+	opt("profile", "server_path", "/nic/update", "Path (and query) of the dyndns2 update URL.",
+		text(func(p *Profile) *string { return &p.ServerPath }, parsePath)),
+	opt("profile", "username", "", "Account name (may be an e-mail address).",
+		text(func(p *Profile) *string { return &p.Username }, required("the account name", username))),
+	opt("profile", "password", "", "Account password or update token.",
+		text(func(p *Profile) *string { return &p.Password }, required("the account password or token", secret))),
+	opt("profile", "hostname", "", "Host name(s) to update: one, a comma list or a UCI list.",
+		hostnames(func(p *Profile) *[]string { return &p.Hostnames })),
+	opt("profile", "external_ip_server", "checkip.dyndns.com", "checkip web server: host name or IP, optional :port.",
+		text(func(p *Profile) *string { return &p.ExternalIPServer }, required("a host name such as checkip.dyndns.com", hostPort("checkip.dyndns.com")))),
+	opt("profile", "external_ip_server_path", "/", "Path on the checkip server.",
+		text(func(p *Profile) *string { return &p.ExternalIPServerPath }, parsePath)),
+	opt("profile", "use_regex", "1", "1: find the address anywhere in the checkip answer; 0: the answer must be just the address.",
+		boolean(func(p *Profile) *bool { return &p.UseRegex })),
+	opt("profile", "ip_source", "auto", "auto (the device's address when public, else checkip), interface (the device only) or web (checkip only).",
+		text(func(p *Profile) *Source { return &p.IPSource }, oneOf("web", "interface", "auto"))),
+	opt("profile", "ip_version", "4", "4, 6 or both (both: one request carrying both addresses).",
+		text(func(p *Profile) *Family { return &p.IPVersion }, oneOf("4", "6", "both"))),
+	opt("profile", "use_https", "1", "1: HTTPS to the update and checkip servers; 0: HTTP (the password travels in clear).",
+		boolean(func(p *Profile) *bool { return &p.UseHTTPS })),
+	opt("profile", "check_interval", "10m", "How often the daemon checks the address: 600, 10m, 2h.",
+		duration(func(p *Profile) *time.Duration { return &p.CheckInterval }, time.Minute, false)),
+	opt("profile", "force_interval", "25d", "Longest time an unchanged address goes without being re-sent (at least 1d; 0: never).",
+		duration(func(p *Profile) *time.Duration { return &p.ForceInterval }, 24*time.Hour, true)),
+	opt("profile", "user_agent", "", "HTTP User-Agent; default ddns-updater/VERSION (OpenWrt; linux/ARCH).",
+		text(func(p *Profile) *string { return &p.UserAgent }, noControl)),
+	opt("profile", "dns_server", "", "DNS server (IP, optional :port) asked for the current records at start-up; default: the system resolver.",
+		ipPort(func(p *Profile) *netip.AddrPort { return &p.DNSServer }, 53)),
+	opt("profile", "ca_file", "", "Extra trusted root certificates (PEM) for HTTPS.",
+		text(func(p *Profile) *string { return &p.CAFile }, pemFile)),
+	opt("profile", "allow_private", "0", "1 accepts private, CGNAT and ULA addresses as the public address.",
+		boolean(func(p *Profile) *bool { return &p.AllowPrivate })),
+	opt("profile", "interface", "wan", "Logical OpenWrt interface (wan, wan6) whose device holds the address, for ip_source interface/auto.",
+		text(func(p *Profile) *string { return &p.Interface }, uciName)),
+	opt("profile", "device", "", "Kernel device (eth1, pppoe-wan) for ip_source interface/auto; overrides interface.",
+		text(func(p *Profile) *string { return &p.Device }, deviceName)),
+	opt("profile", "ipv6_suffix", "", "Publish the device's /64 prefix with this interface ID, e.g. ::1234.",
+		ipv6Suffix(func(p *Profile) *netip.Addr { return &p.IPv6Suffix })),
+	opt("profile", "notify", "1", "0 keeps this profile out of the mail.",
+		boolean(func(p *Profile) *bool { return &p.Notify })),
+	opt("profile", "ip", "", "Last registered address, as the original program kept it; read once when no state exists, never written.",
+		ipList(func(p *Profile) *[]netip.Addr { return &p.LegacyIP })),
 }
 
 func last(v []string) string {
@@ -141,19 +112,19 @@ func splitList(v []string) []string {
 	return out
 }
 
-func boolean[T any](field func(*T) *bool) func(*T, []string) error {
-	return func(dst *T, v []string) error {
+func boolean[T any](field func(*T) *bool) check[T] {
+	return check[T]{rule: Rule{Kind: "bool"}, set: func(dst *T, v []string) error {
 		if len(v) == 0 {
 			return nil
 		}
 		b, err := parseBool(last(v))
 		*field(dst) = b
 		return err
-	}
+	}}
 }
 
-func integer[T any](field func(*T) *int, lo, hi int) func(*T, []string) error {
-	return func(dst *T, v []string) error {
+func integer[T any](field func(*T) *int, lo, hi int) check[T] {
+	return check[T]{rule: Rule{Kind: "int", Min: int64(lo), Max: int64(hi)}, set: func(dst *T, v []string) error {
 		if len(v) == 0 {
 			return nil
 		}
@@ -163,11 +134,12 @@ func integer[T any](field func(*T) *int, lo, hi int) func(*T, []string) error {
 		}
 		*field(dst) = n
 		return nil
-	}
+	}}
 }
 
-func duration[T any](field func(*T) *time.Duration, min time.Duration, zeroOK bool) func(*T, []string) error {
-	return func(dst *T, v []string) error {
+func duration[T any](field func(*T) *time.Duration, min time.Duration, zeroOK bool) check[T] {
+	rule := Rule{Kind: "duration", Min: int64(min / time.Second), Max: int64(MaxDuration / time.Second), ZeroOK: zeroOK}
+	return check[T]{rule: rule, set: func(dst *T, v []string) error {
 		if len(v) == 0 {
 			return nil
 		}
@@ -181,70 +153,79 @@ func duration[T any](field func(*T) *time.Duration, min time.Duration, zeroOK bo
 		}
 		*field(dst) = d
 		return nil
-	}
+	}}
 }
 
-// text sets a string-like field after an optional check that may normalise the value.
-func text[T any, S ~string](field func(*T) *S, check func(string) (string, error)) func(*T, []string) error {
-	return func(dst *T, v []string) error {
-		val := last(v)
-		if check != nil {
-			var err error
-			if val, err = check(val); err != nil {
-				return err
-			}
+// textCheck checks (and may normalise) one text value; rule describes it.
+type textCheck struct {
+	fn     func(string) (string, error)
+	rule   Rule
+	secret bool
+}
+
+// text sets a string-like field after its check.
+func text[T any, S ~string](field func(*T) *S, c textCheck) check[T] {
+	return check[T]{rule: c.rule, secret: c.secret, set: func(dst *T, v []string) error {
+		val, err := c.fn(last(v))
+		if err != nil {
+			return err
 		}
 		*field(dst) = S(val)
 		return nil
-	}
+	}}
 }
 
-// required wraps a check so that an absent or empty value is an error; other
-// checks see only non-empty values.
-func required(expected string, check func(string) (string, error)) func(string) (string, error) {
-	return func(s string) (string, error) {
+// required makes an absent or empty value an error; other checks see only
+// non-empty values.
+func required(expected string, c textCheck) textCheck {
+	c.rule.Required = true
+	fn := c.fn
+	c.fn = func(s string) (string, error) {
 		if s == "" {
 			return "", errors.New("empty; expected " + expected)
 		}
-		if check == nil {
-			return s, nil
-		}
-		return check(s)
+		return fn(s)
 	}
+	return c
 }
 
-func optional(check func(string) (string, error)) func(string) (string, error) {
-	return func(s string) (string, error) {
+// optional is a check of kind that passes the empty value.
+func optional(kind string, fn func(string) (string, error)) textCheck {
+	return textCheck{rule: Rule{Kind: kind}, fn: func(s string) (string, error) {
 		if s == "" {
 			return s, nil
 		}
-		return check(s)
-	}
+		return fn(s)
+	}}
 }
 
-func oneOf(allowed ...string) func(string) (string, error) {
-	return func(s string) (string, error) {
+// secret takes anything and is never shown or logged.
+var secret = textCheck{rule: Rule{Kind: "secret"}, secret: true, fn: func(s string) (string, error) { return s, nil }}
+
+func oneOf(allowed ...string) textCheck {
+	return textCheck{rule: Rule{Kind: "choice", Choices: allowed}, fn: func(s string) (string, error) {
 		for _, a := range allowed {
 			if s == a {
 				return s, nil
 			}
 		}
 		return "", fmt.Errorf("%q; expected one of %s", s, strings.Join(allowed, ", "))
-	}
+	}}
 }
 
-func hostPort(example string) func(string) (string, error) {
-	return func(s string) (string, error) { return parseHostPort(s, example) }
+func hostPort(example string) textCheck {
+	return optional("hostport", func(s string) (string, error) { return parseHostPort(s, example) })
 }
 
 var (
-	email = optional(func(s string) (string, error) {
+	parsePath = optional("path", checkPath)
+	email     = optional("email", func(s string) (string, error) {
 		if !validEmail(s) {
 			return "", fmt.Errorf("%q; expected an address such as router@example.com", s)
 		}
 		return s, nil
 	})
-	hostOnly = optional(func(s string) (string, error) {
+	hostOnly = optional("host", func(s string) (string, error) {
 		if a, err := netip.ParseAddr(strings.Trim(s, "[]")); err == nil && a.Zone() == "" {
 			return s, nil
 		}
@@ -253,13 +234,19 @@ var (
 		}
 		return s, nil
 	})
-	noControl = optional(func(s string) (string, error) {
+	noControl = optional("text", func(s string) (string, error) {
 		if hasControl(s) {
 			return "", errors.New("contains control characters")
 		}
 		return s, nil
 	})
-	uciName = optional(func(s string) (string, error) {
+	username = optional("username", func(s string) (string, error) {
+		if strings.Contains(s, ":") {
+			return "", errors.New("contains ':', which HTTP Basic authentication cannot carry in a user name")
+		}
+		return noControl.fn(s)
+	})
+	uciName = optional("uciname", func(s string) (string, error) {
 		for i := 0; i < len(s); i++ {
 			c := s[i]
 			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
@@ -268,14 +255,14 @@ var (
 		}
 		return s, nil
 	})
-	deviceName = optional(func(s string) (string, error) {
+	deviceName = optional("devname", func(s string) (string, error) {
 		if len(s) > 15 || s == "." || s == ".." || strings.ContainsAny(s, "/: \t") || hasControl(s) {
 			return "", fmt.Errorf("%q; expected a kernel device name such as pppoe-wan (at most 15 characters)", s)
 		}
 		return s, nil
 	})
-	pemFile = optional(func(s string) (string, error) {
-		p, err := absPath("/etc/ddns-updater/ca.pem")(s)
+	pemFile = optional("pemfile", func(s string) (string, error) {
+		p, err := checkAbsPath("/etc/ddns-updater/ca.pem")(s)
 		if err != nil {
 			return "", err
 		}
@@ -295,15 +282,13 @@ var (
 	})
 )
 
-func username(s string) (string, error) {
-	if strings.Contains(s, ":") {
-		return "", errors.New("contains ':', which HTTP Basic authentication cannot carry in a user name")
-	}
-	return noControl(s)
+// absPath is an absolute path; a default makes it present always.
+func absPath(example string) textCheck {
+	return textCheck{rule: Rule{Kind: "abspath"}, fn: checkAbsPath(example)}
 }
 
-func hostnames[T any](field func(*T) *[]string) func(*T, []string) error {
-	return func(dst *T, v []string) error {
+func hostnames[T any](field func(*T) *[]string) check[T] {
+	return check[T]{rule: Rule{Kind: "hostnames", Required: true}, list: true, set: func(dst *T, v []string) error {
 		items := splitList(v)
 		if len(items) == 0 {
 			return errors.New("empty; expected the host name to update, such as home.example.com")
@@ -323,11 +308,11 @@ func hostnames[T any](field func(*T) *[]string) func(*T, []string) error {
 		}
 		*field(dst) = out
 		return nil
-	}
+	}}
 }
 
-func addresses[T any](field func(*T) *[]string) func(*T, []string) error {
-	return func(dst *T, v []string) error {
+func addresses[T any](field func(*T) *[]string) check[T] {
+	return check[T]{rule: Rule{Kind: "emails"}, list: true, set: func(dst *T, v []string) error {
 		items := splitList(v)
 		for _, a := range items {
 			if !validEmail(a) {
@@ -336,5 +321,44 @@ func addresses[T any](field func(*T) *[]string) func(*T, []string) error {
 		}
 		*field(dst) = items
 		return nil
-	}
+	}}
+}
+
+func ipPort[T any](field func(*T) *netip.AddrPort, defPort uint16) check[T] {
+	return check[T]{rule: Rule{Kind: "ipport"}, set: func(dst *T, v []string) error {
+		if len(v) == 0 {
+			return nil
+		}
+		ap, err := parseIPPort(last(v), defPort)
+		*field(dst) = ap
+		return err
+	}}
+}
+
+func ipv6Suffix[T any](field func(*T) *netip.Addr) check[T] {
+	return check[T]{rule: Rule{Kind: "ipv6suffix"}, set: func(dst *T, v []string) error {
+		if len(v) == 0 {
+			return nil
+		}
+		a, err := netip.ParseAddr(last(v))
+		b := a.As16()
+		if err != nil || !a.Is6() || a.Is4In6() || a.Zone() != "" || [8]byte(b[:8]) != [8]byte{} || a.IsUnspecified() {
+			return fmt.Errorf("%q; expected an IPv6 interface ID such as ::1234 (the upper 64 bits zero)", last(v))
+		}
+		*field(dst) = a
+		return nil
+	}}
+}
+
+func ipList[T any](field func(*T) *[]netip.Addr) check[T] {
+	return check[T]{rule: Rule{Kind: "ips"}, list: true, set: func(dst *T, v []string) error {
+		for _, item := range splitList(v) {
+			a, err := netip.ParseAddr(item)
+			if err != nil || a.Zone() != "" {
+				return fmt.Errorf("%q; expected an IP address", item)
+			}
+			*field(dst) = append(*field(dst), a.Unmap())
+		}
+		return nil
+	}}
 }

@@ -187,7 +187,7 @@ func parseIPPort(s string, defPort uint16) (netip.AddrPort, error) {
 	return netip.AddrPortFrom(a, defPort), nil
 }
 
-func parsePath(s string) (string, error) {
+func checkPath(s string) (string, error) {
 	if !strings.HasPrefix(s, "/") {
 		return "", fmt.Errorf("%q; expected a path starting with /", s)
 	}
@@ -197,7 +197,7 @@ func parsePath(s string) (string, error) {
 	return s, nil
 }
 
-func absPath(example string) func(string) (string, error) {
+func checkAbsPath(example string) func(string) (string, error) {
 	return func(s string) (string, error) {
 		if !path.IsAbs(s) || hasControl(s) {
 			return "", fmt.Errorf("%q; expected an absolute path such as %s", s, example)

@@ -285,6 +285,7 @@ func TestPackages(t *testing.T) {
 		}
 		payload := untgz(t, outer["./data.tar.gz"].body)
 		for _, f := range []string{"./www/luci-static/resources/view/ddns-updater/overview.js", "./www/luci-static/resources/view/ddns-updater/log.js",
+			"./www/luci-static/resources/ddns-updater/validate.js", "./www/luci-static/resources/ddns-updater/rules.js",
 			"./usr/share/luci/menu.d/luci-app-ddns-updater.json", "./usr/share/rpcd/acl.d/luci-app-ddns-updater.json"} {
 			if e := payload[f]; e == nil || e.h.Mode != 0o644 {
 				t.Errorf("%s missing or not 0644", f)

@@ -6,20 +6,26 @@
 
 // Every command this view runs (granted, and only these, by the ACL).
 var COMMANDS = {
-	log: [ '/sbin/logread', '-e', 'ddns-updater', '-l', '100' ]
+	log: [ '/sbin/logread', '-e', 'ddns-updater' ]
 };
+
+// LINES is how many of the last matching lines the view shows. logread's own
+// -l takes the last lines of the whole log before -e filters them, so that a
+// busy log would leave none: the view filters first, then keeps the last.
+var LINES = 100;
 
 function run(name) {
 	var c = COMMANDS[name];
 	return fs.exec(c[0], c.slice(1));
 }
 
-// The last 100 lines ddns-updater wrote to the system log.
+// The last LINES lines ddns-updater wrote to the system log.
 function getLog() {
 	return run('log').then(function(res) {
-		return (res.stdout || '').trim() || _('No log lines from ddns-updater yet.');
+		var lines = (res.stdout || '').split('\n').filter(function(l) { return l !== ''; });
+		return lines.slice(-LINES).join('\n') || _('No log lines from ddns-updater yet.');
 	}).catch(function(err) {
-		return _('Unable to read the log: %s').format(err.message || err);
+		return _('Unable to read the log: %s').format(String((err && err.message) || err).split('\n')[0]);
 	});
 }
 
@@ -37,7 +43,7 @@ return view.extend({
 		}, 5);
 		return E([], [
 			E('h2', {}, _('Dynamic DNS: log')),
-			E('p', {}, _('The last 100 lines of logread -e ddns-updater, refreshed every 5 seconds.')),
+			E('p', {}, _('The last %d lines of logread -e ddns-updater, refreshed every 5 seconds.').format(LINES)),
 			pre
 		]);
 	},

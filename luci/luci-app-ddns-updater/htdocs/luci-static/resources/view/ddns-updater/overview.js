@@ -2,16 +2,17 @@
 'require view';
 'require form';
 'require uci';
-'require rpc';
 'require fs';
 'require ui';
 'require poll';
 'require tools.widgets as widgets';
+'require ddns-updater.validate as validate';
 
 // Every command this view runs, and the only place it names them: the ACL
 // (root/usr/share/rpcd/acl.d/luci-app-ddns-updater.json) grants exactly these.
 var COMMANDS = {
 	status:    [ '/usr/bin/ddns-updater', 'status', '--json' ],
+	check:     [ '/usr/bin/ddns-updater', '--check' ],
 	testmail:  [ '/usr/bin/ddns-updater', '--test-mail' ],
 	update:    [ '/etc/init.d/ddns-updater', 'update' ],
 	restart:   [ '/etc/init.d/ddns-updater', 'restart' ],
@@ -25,13 +26,33 @@ function run(name) {
 	return fs.exec(c[0], c.slice(1));
 }
 
+// errText is an error's message without the stack LuCI appends to it.
+function errText(err) {
+	return String((err && err.message) || err).split('\n')[0];
+}
+
 function getStatus() {
 	return run('status').then(function(res) {
 		if (res.code !== 0)
-			throw new Error(res.stderr || res.stdout || 'ddns-updater status failed');
+			throw new Error(res.stderr || res.stdout || _('ddns-updater status failed'));
 		return JSON.parse(res.stdout);
 	}).catch(function(err) {
-		return { error: String(err.message || err), profiles: [] };
+		return { error: errText(err), profiles: [] };
+	});
+}
+
+// getProblems is what `ddns-updater --check` says is wrong with the saved
+// configuration: its error and warning lines. After Save & Apply the page
+// loads anew, so what the daemon would refuse shows at its top.
+function getProblems() {
+	return run('check').then(function(res) {
+		return (res.stdout + '\n' + res.stderr).split('\n').filter(function(l) {
+			return /^(error|warn): /.test(l);
+		}).map(function(l) {
+			return l.replace(/^(error|warn): /, '');
+		});
+	}).catch(function(err) {
+		return [ errText(err) ];
 	});
 }
 
@@ -52,13 +73,32 @@ function addrs(list) {
 	return (list && list.length) ? list.join(', ') : '—';
 }
 
+// runs: the profiles the daemon runs (enabled, without configuration errors).
+function runs(status) {
+	return (status.profiles || []).filter(function(p) {
+		return p.enabled && !(p.problems && p.problems.length);
+	}).length;
+}
+
 // What the user must do, in plain words, for the stop reason the program reports.
 function stopText(stop) {
-	if (!stop)
-		return null;
 	if (stop.lifted)
 		return _('Stopped by %s; the settings have changed since, so the next check resumes.').format(stop.code);
-	return _('%s: %s — edit the profile; updates resume after saving.').format(stop.code, stop.meaning);
+	return _('Stopped: the provider answered %s (%s). Edit the profile; updates resume after saving.').format(stop.code, stop.meaning);
+}
+
+// stateText says in words where a profile stands.
+function stateText(p) {
+	if (p.problems && p.problems.length)
+		return _('Configuration error, the profile does not run: %s').format(p.problems.join('; '));
+	if (p.stop)
+		return stopText(p.stop);
+	if (p.wait_until)
+		return _('Waiting until %s (after %s).').format(when(p.wait_until), p.last_answer);
+	var last = p.checked_at ? _('Last check %s: %s').format(when(p.checked_at), p.last_check) : '';
+	if (!p.enabled)
+		return last ? _('Disabled. %s').format(last) : _('Disabled.');
+	return last || _('Not checked yet.');
 }
 
 function renderStatus(data) {
@@ -70,7 +110,7 @@ function renderStatus(data) {
 			E('th', { 'class': 'th' }, _('Profile')),
 			E('th', { 'class': 'th' }, _('Host names')),
 			E('th', { 'class': 'th' }, _('IP source')),
-			E('th', { 'class': 'th' }, _('Observed now')),
+			E('th', { 'class': 'th' }, _('Observed')),
 			E('th', { 'class': 'th' }, _('Registered')),
 			E('th', { 'class': 'th' }, _('Last update')),
 			E('th', { 'class': 'th' }, _('Next check')),
@@ -80,18 +120,7 @@ function renderStatus(data) {
 
 	(data.profiles || []).forEach(function(p) {
 		var source = p.ip_source + (p.device ? ' (' + p.device + ')' : (p.interface ? ' (' + p.interface + ')' : ''));
-		var state;
-		if (p.problems && p.problems.length)
-			state = E('span', { 'class': 'label warning' }, p.problems.join('; '));
-		else if (p.stop)
-			state = E('span', { 'class': 'label important' }, stopText(p.stop));
-		else if (p.wait_until)
-			state = _('Waiting until %s (after %s)').format(when(p.wait_until), p.last_answer);
-		else if (!p.enabled)
-			state = _('Disabled');
-		else
-			state = p.last_check || _('Not checked yet');
-
+		var next = data.running ? (p.stop ? '—' : when(p.next_check)) : _('not running');
 		rows.push(E('tr', { 'class': 'tr' }, [
 			E('td', { 'class': 'td' }, p.name),
 			E('td', { 'class': 'td' }, (p.hostnames || []).join(', ')),
@@ -99,46 +128,31 @@ function renderStatus(data) {
 			E('td', { 'class': 'td' }, addrs(p.observed)),
 			E('td', { 'class': 'td' }, addrs(p.registered) + (p.registered_at ? ' — ' + when(p.registered_at) : '')),
 			E('td', { 'class': 'td' }, p.last_update ? when(p.last_update) + ': ' + p.last_answer : '—'),
-			E('td', { 'class': 'td' }, p.stop ? '—' : when(p.next_check)),
-			E('td', { 'class': 'td' }, state)
+			E('td', { 'class': 'td' }, next),
+			// normal wrapping text: a badge would run off the page in capitals
+			E('td', { 'class': 'td', 'style': 'white-space: normal; overflow-wrap: anywhere' }, stateText(p))
 		]));
 	});
 
-	var table = E('table', { 'class': 'table' }, rows);
-	if (data.running === false)
-		return E('div', {}, [
-			E('div', { 'class': 'alert-message warning' }, [ _('The service is not running: nothing is checked until it starts (Restart service below).') ]),
-			table
-		]);
-	return table;
+	return E('div', {}, [
+		data.running
+			? E('p', {}, [ E('strong', {}, _('Running')), ' — ', _('checks every enabled profile on address changes, on hotplug events and by its timer.') ])
+			: E('div', { 'class': 'alert-message warning' }, [ E('strong', {}, _('Not running')), ' — ', _('nothing is checked until the service starts (Restart service below).') ]),
+		E('table', { 'class': 'table' }, rows)
+	]);
 }
 
-function runAndReport(title, name) {
+// report shows what a command did: ok when it succeeded, else its output.
+function report(title, name, ok) {
 	return run(name).then(function(res) {
-		var out = (res.stdout || '') + (res.stderr || '');
-		ui.addNotification(title, E('pre', {}, out || _('Done.')), res.code === 0 ? 'info' : 'warning');
+		var out = ((res.stdout || '') + (res.stderr || '')).trim();
+		if (res.code === 0)
+			ui.addNotification(title, E('p', {}, ok || out), 'info');
+		else
+			ui.addNotification(title, E('pre', { 'style': 'white-space: pre-wrap' }, out || _('Failed with exit status %d.').format(res.code)), 'warning');
 	}).catch(function(err) {
-		ui.addNotification(title, E('p', {}, String(err.message || err)), 'danger');
+		ui.addNotification(title, E('p', {}, errText(err)), 'danger');
 	});
-}
-
-// A host with an optional port: name, name:port, IPv4[:port], [IPv6][:port].
-function validHostPort(section_id, value) {
-	if (value == null || value === '')
-		return true;
-	if (/^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(value) || /^[0-9a-fA-F]*:[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/.test(value))
-		return true;
-	if (/^[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9_-]*[A-Za-z0-9])?)*(:\d{1,5})?$/.test(value))
-		return true;
-	return _('Expecting a host name or IP address, optionally with :port');
-}
-
-// An IP address with an optional port: 192.0.2.53, 192.0.2.53:53, [2001:db8::53]:53.
-function validIPPort(section_id, value) {
-	if (value == null || value === '' || /^\d{1,3}(\.\d{1,3}){3}(:\d{1,5})?$/.test(value) ||
-	    /^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(value) || /^[0-9a-fA-F]*:[0-9a-fA-F:]*:[0-9a-fA-F:.]*$/.test(value))
-		return true;
-	return _('Expecting an IP address, optionally with :port');
 }
 
 // Options that matter only when the address comes from a device, or from the web.
@@ -152,55 +166,37 @@ function forWeb(o) {
 	o.depends('ip_source', 'auto');
 }
 
-function validDuration(section_id, value) {
-	if (value == null || value === '' || /^\d+$/.test(value) || /^(\d+[smhdw])+$/.test(value))
-		return true;
-	return _('Expecting seconds or a duration such as 600, 10m, 2h, 25d');
-}
-
-function validPath(section_id, value) {
-	if (value == null || value === '' || /^\/[^\s#]*$/.test(value))
-		return true;
-	return _('Expecting a path starting with /');
-}
-
-function validAbsFile(section_id, value) {
-	if (value == null || value === '' || /^\/\S+$/.test(value))
-		return true;
-	return _('Expecting an absolute path');
-}
-
-function validEmail(section_id, value) {
-	if (value == null || value === '' || /^[^\s@<>",;()\[\]\\]+@[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+$/.test(value))
-		return true;
-	return _('Expecting an address such as me@example.com');
-}
-
 return view.extend({
 	load: function() {
-		return Promise.all([ getStatus(), getAutostart(), uci.load('ddns-updater') ]);
+		return Promise.all([ getStatus(), getAutostart(), getProblems(), uci.load('ddns-updater') ]);
 	},
 
 	render: function(data) {
-		var status = data[0], autostart = data[1];
+		var status = data[0], autostart = data[1], problems = data[2];
 		var m, s, o;
 
+		var checkButton = E('button', { 'class': 'btn cbi-button cbi-button-action', 'disabled': status.running ? null : '', 'click': ui.createHandlerFn(this, function() {
+			return report(_('Check now'), 'update', _('Check started for %d profile(s).').format(runs(status)));
+		}) }, _('Check now'));
 		var statusNode = E('div', { 'id': 'ddns-updater-status' }, renderStatus(status));
 		poll.add(function() {
 			return getStatus().then(function(st) {
+				status = st;
 				var node = document.getElementById('ddns-updater-status');
 				if (node)
 					node.replaceChildren(renderStatus(st));
+				if (st.running)
+					checkButton.removeAttribute('disabled');
+				else
+					checkButton.setAttribute('disabled', '');
 			});
 		}, 5);
 
 		var buttons = E('div', { 'class': 'cbi-section' }, [
-			E('button', { 'class': 'btn cbi-button cbi-button-action', 'click': ui.createHandlerFn(this, function() {
-				return runAndReport(_('Check now'), 'update');
-			}) }, _('Check now')),
+			checkButton,
 			' ',
 			E('button', { 'class': 'btn cbi-button cbi-button-reload', 'click': ui.createHandlerFn(this, function() {
-				return runAndReport(_('Restart service'), 'restart');
+				return report(_('Restart service'), 'restart', _('The service was restarted.'));
 			}) }, _('Restart service')),
 			' ',
 			E('button', { 'class': 'btn cbi-button', 'click': ui.createHandlerFn(this, function(ev) {
@@ -212,8 +208,7 @@ return view.extend({
 			}), 'data-enabled': autostart ? 'true' : 'false' }, autostart ? _('Disable autostart') : _('Enable autostart'))
 		]);
 
-		m = new form.Map('ddns-updater', _('Dynamic DNS'),
-			_('ddns-updater keeps host names pointing at this router\'s public address (dyndns2). It reads the address from the WAN device, or from a checkip server behind NAT, and never gets the account blocked.'));
+		m = new form.Map('ddns-updater');
 
 		// ---- profiles ----
 		s = m.section(form.GridSection, 'profile', _('Profiles'));
@@ -230,26 +225,27 @@ return view.extend({
 		o.default = o.disabled;
 
 		o = s.taboption('general', form.Value, 'server', _('Update server'), _('The provider\'s dyndns2 server, e.g. members.dyndns.org'));
-		o.datatype = 'string';
-		o.validate = validHostPort;
+		o.validate = validate.check('profile', 'server');
 		o.rmempty = false;
 
 		o = s.taboption('general', form.DynamicList, 'hostname', _('Host names'));
-		o.datatype = 'hostname';
+		o.validate = validate.check('profile', 'hostname');
 		o.rmempty = false;
 
 		o = s.taboption('general', form.Value, 'username', _('Username'));
+		o.validate = validate.check('profile', 'username');
 		o.rmempty = false;
 		o.modalonly = true;
 
 		o = s.taboption('general', form.Value, 'password', _('Password'));
+		o.validate = validate.check('profile', 'password');
 		o.password = true;
 		o.rmempty = false;
 		o.modalonly = true;
 
 		o = s.taboption('general', form.Value, 'server_path', _('Update path'));
+		o.validate = validate.check('profile', 'server_path');
 		o.placeholder = '/nic/update';
-		o.validate = validPath;
 		o.modalonly = true;
 
 		o = s.taboption('general', form.Flag, 'use_https', _('Use HTTPS'), _('Without HTTPS the password travels in clear text.'));
@@ -263,41 +259,41 @@ return view.extend({
 		o.default = 'auto';
 
 		o = s.taboption('address', form.ListValue, 'ip_version', _('IP version'));
-		o.value('4', 'IPv4');
-		o.value('6', 'IPv6');
+		o.value('4', _('IPv4'));
+		o.value('6', _('IPv6'));
 		o.value('both', _('IPv4 and IPv6'));
 		o.default = '4';
 		o.modalonly = true;
 
 		o = s.taboption('address', widgets.NetworkSelect, 'interface', _('Interface'), _('The logical interface whose device holds the public address.'));
+		o.validate = validate.check('profile', 'interface');
 		o.nocreate = true;
 		o.default = 'wan';
-		o.datatype = 'uciname';
 		forDevice(o);
 		o.modalonly = true;
 
 		o = s.taboption('address', widgets.DeviceSelect, 'device', _('Device'), _('A kernel device instead of the interface, e.g. pppoe-wan.'));
+		o.validate = validate.check('profile', 'device');
 		o.noaliases = true;
 		o.optional = true;
-		o.datatype = 'maxlength(15)';
 		forDevice(o);
 		o.modalonly = true;
 
 		o = s.taboption('address', form.Value, 'ipv6_suffix', _('IPv6 interface ID'), _('Publish the device\'s /64 prefix with this interface ID, e.g. ::1234.'));
-		o.datatype = 'ip6addr';
+		o.validate = validate.check('profile', 'ipv6_suffix');
 		o.depends('ip_version', '6');
 		o.depends('ip_version', 'both');
 		o.modalonly = true;
 
 		o = s.taboption('address', form.Value, 'external_ip_server', _('checkip server'));
+		o.validate = validate.check('profile', 'external_ip_server');
 		o.placeholder = 'checkip.dyndns.com';
-		o.validate = validHostPort;
 		forWeb(o);
 		o.modalonly = true;
 
 		o = s.taboption('address', form.Value, 'external_ip_server_path', _('checkip path'));
+		o.validate = validate.check('profile', 'external_ip_server_path');
 		o.placeholder = '/';
-		o.validate = validPath;
 		forWeb(o);
 		o.modalonly = true;
 
@@ -311,25 +307,26 @@ return view.extend({
 		o.modalonly = true;
 
 		o = s.taboption('advanced', form.Value, 'check_interval', _('Check interval'), _('Without an address change: 600, 10m, 2h (at least 5m with a checkip server).'));
+		o.validate = validate.check('profile', 'check_interval');
 		o.placeholder = '10m';
-		o.validate = validDuration;
 		o.modalonly = true;
 
 		o = s.taboption('advanced', form.Value, 'force_interval', _('Force interval'), _('Re-send an unchanged address after this long (at least 1d; 0: never).'));
+		o.validate = validate.check('profile', 'force_interval');
 		o.placeholder = '25d';
-		o.validate = validDuration;
 		o.modalonly = true;
 
 		o = s.taboption('advanced', form.Value, 'user_agent', _('User agent'));
+		o.validate = validate.check('profile', 'user_agent');
 		o.placeholder = 'ddns-updater/VERSION (OpenWrt; linux/ARCH)';
 		o.modalonly = true;
 
 		o = s.taboption('advanced', form.Value, 'dns_server', _('DNS server'), _('Asked for the current records at start-up; empty: the system resolver.'));
-		o.validate = validIPPort;
+		o.validate = validate.check('profile', 'dns_server');
 		o.modalonly = true;
 
 		o = s.taboption('advanced', form.Value, 'ca_file', _('Extra CA certificates'), _('A PEM file of extra trusted root certificates.'));
-		o.validate = validAbsFile;
+		o.validate = validate.check('profile', 'ca_file');
 		o.modalonly = true;
 
 		o = s.taboption('advanced', form.Flag, 'notify', _('Mail about this profile'));
@@ -337,7 +334,7 @@ return view.extend({
 		o.modalonly = true;
 
 		o = s.taboption('advanced', form.DynamicList, 'ip', _('Last registered address (legacy)'), _('Written by the original DDNS Updater; read once when no state exists.'));
-		o.datatype = 'ipaddr';
+		o.validate = validate.check('profile', 'ip');
 		o.modalonly = true;
 
 		// ---- mail ----
@@ -348,38 +345,40 @@ return view.extend({
 		o.default = o.disabled;
 
 		o = s.option(form.Value, 'smtp_server', _('SMTP server'));
-		o.datatype = 'host';
+		o.validate = validate.check('mail', 'smtp_server');
 
 		o = s.option(form.Value, 'port', _('Port'), _('465: TLS from the start; 587 and others: STARTTLS (required).'));
-		o.datatype = 'port';
+		o.validate = validate.check('mail', 'port');
 		o.placeholder = '587';
 
 		o = s.option(form.Value, 'username', _('Username'));
+		o.validate = validate.check('mail', 'username');
 
 		o = s.option(form.Value, 'password', _('Password'));
+		o.validate = validate.check('mail', 'password');
 		o.password = true;
 
 		o = s.option(form.DynamicList, 'recipient', _('Recipients'));
-		o.validate = validEmail;
+		o.validate = validate.check('mail', 'recipient');
 
 		o = s.option(form.Value, 'sender', _('Sender'), _('Default: the username, when it is an address.'));
-		o.validate = validEmail;
+		o.validate = validate.check('mail', 'sender');
 
 		o = s.option(form.Flag, 'tls', _('TLS'), _('Off only for a relay on 127.0.0.1 or ::1.'));
 		o.default = o.enabled;
 
 		o = s.option(form.Value, 'ca_file', _('Extra CA certificates'));
-		o.validate = validAbsFile;
+		o.validate = validate.check('mail', 'ca_file');
 
 		o = s.option(form.Value, 'alert_after', _('Alert after'), _('How long failures last before one mail says so.'));
+		o.validate = validate.check('mail', 'alert_after');
 		o.placeholder = '1h';
-		o.validate = validDuration;
 
 		o = s.option(form.Button, '_test_mail', _('Test'), _('Sends with the saved settings: save and apply first.'));
 		o.inputtitle = _('Send test mail');
 		o.inputstyle = 'action';
 		o.onclick = function() {
-			return runAndReport(_('Send test mail'), 'testmail');
+			return report(_('Send test mail'), 'testmail');
 		};
 
 		// ---- global ----
@@ -387,8 +386,8 @@ return view.extend({
 		s.addremove = true;
 
 		o = s.option(form.Value, 'state_dir', _('State directory'));
+		o.validate = validate.check('global', 'state_dir');
 		o.placeholder = '/var/run/ddns-updater';
-		o.validate = validAbsFile;
 
 		o = s.option(form.ListValue, 'log_level', _('Log level'));
 		o.value('error', _('error'));
@@ -399,6 +398,12 @@ return view.extend({
 
 		return m.render().then(function(formNode) {
 			return E([], [
+				E('h2', {}, _('Dynamic DNS')),
+				E('div', { 'class': 'cbi-map-descr' }, _('ddns-updater keeps host names pointing at this router\'s public address (dyndns2). It reads the address from the WAN device, or from a checkip server behind NAT, and never gets the account blocked.')),
+				problems.length ? E('div', { 'class': 'alert-message warning' }, [
+					E('strong', {}, _('The saved configuration has problems (ddns-updater --check):')),
+					E('ul', {}, problems.map(function(l) { return E('li', {}, l); }))
+				]) : '',
 				E('div', { 'class': 'cbi-section' }, [ E('h3', {}, _('Status')), statusNode, buttons ]),
 				formNode
 			]);
