@@ -326,8 +326,9 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 	return res
 }
 
-// Record keeps what a check of profile name saw and when the next is due, when
-// the store can (a daemon's checks; --once records nothing).
+// Record keeps what a check of profile name saw and when the next is due
+// (zero: none planned, as after --once), when the store can; a dry run records
+// nothing.
 func (r *Runner) Record(name string, res Result, at, next time.Time) {
 	rs, ok := r.Store.(RunStore)
 	if !ok || r.DryRun {

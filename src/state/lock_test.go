@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"ddns-updater/src/updater"
 )
 
 // TestHold: a daemon's hold is seen by any other reader of the directory and a
@@ -76,5 +79,39 @@ func TestHoldEndsWithTheProcess(t *testing.T) {
 	}
 	if err := Open(dir).Hold(); err != nil {
 		t.Errorf("after the first daemon died: %v", err)
+	}
+}
+
+// TestPrune: the state of profiles that left the configuration goes; the rest,
+// the lock and temporaries stay.
+func TestPrune(t *testing.T) {
+	dir := t.TempDir()
+	d := Open(dir)
+	for _, name := range []string{"home", "gone", "also_gone"} {
+		if err := d.Save(name, updater.State{Fingerprint: name}); err != nil {
+			t.Fatal(err)
+		}
+		d.SaveRun(name, Run{Summary: name})
+	}
+	d.Hold()
+	defer d.held.Close()
+	removed, err := d.Prune([]string{"home", "never_saved"})
+	slices.Sort(removed)
+	if err != nil || !slices.Equal(removed, []string{"also_gone", "gone"}) {
+		t.Fatalf("removed %v, %v", removed, err)
+	}
+	entries, _ := os.ReadDir(dir)
+	var left []string
+	for _, e := range entries {
+		left = append(left, e.Name())
+	}
+	if !slices.Equal(left, []string{"daemon.lock", "home.run", "home.state"}) {
+		t.Errorf("left %v", left)
+	}
+	if st, _ := d.Load("gone"); st.Fingerprint != "" {
+		t.Error("the removed profile's state is still remembered")
+	}
+	if removed, err := Open(t.TempDir() + "/none").Prune(nil); err != nil || removed != nil {
+		t.Errorf("a directory not made yet: %v %v", removed, err)
 	}
 }

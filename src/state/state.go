@@ -348,3 +348,36 @@ func write(path string, data []byte) error {
 	}
 	return nil
 }
+
+// Prune removes the state of every profile not named in keep (a profile that
+// left the configuration) and returns the names it removed.
+func (d *Dir) Prune(keep []string) ([]string, error) {
+	entries, err := os.ReadDir(d.Path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	wanted := map[string]bool{}
+	for _, k := range keep {
+		wanted[k] = true
+	}
+	var removed []string
+	for _, e := range entries {
+		name, ok := strings.CutSuffix(e.Name(), ".state")
+		if !ok || strings.HasPrefix(name, ".") || wanted[name] {
+			continue
+		}
+		if err := os.Remove(d.file(name)); err != nil {
+			return removed, err
+		}
+		os.Remove(filepath.Join(d.Path, name+".run"))
+		d.mu.Lock()
+		delete(d.mem, name)
+		delete(d.last, name)
+		d.mu.Unlock()
+		removed = append(removed, name)
+	}
+	return removed, nil
+}

@@ -245,6 +245,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		if err != nil { // a state_dir changed on reload
 			log.Warn("state_dir cannot be held: status cannot tell that the daemon runs", "err", err)
 		}
+		if daemonMode { // at start and on every reload: profiles deleted from the configuration leave no state behind
+			var names []string
+			for _, p := range cfg.Profiles {
+				names = append(names, p.Name)
+			}
+			removed, err := dir.Prune(names)
+			for _, name := range removed {
+				log.Info("the state of profile '" + name + "' is removed: the profile is no longer in the configuration")
+			}
+			if err != nil {
+				log.Warn("removing the state of deleted profiles failed", "err", err)
+			}
+		}
 		return &runner.Runner{
 			Notify:    notifier.Event,
 			Store:     dir,
@@ -313,7 +326,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 	results := make([]runner.Result, len(selected))
 	var wg sync.WaitGroup
 	for i, p := range selected {
-		wg.Go(func() { results[i] = r.Run(ctx, p, nil) }) // profiles never wait for each other
+		wg.Go(func() { // profiles never wait for each other
+			results[i] = r.Run(ctx, p, nil)
+			r.Record(p.Name, results[i], time.Now(), time.Time{}) // for status: no next check without the daemon
+		})
 	}
 	wg.Wait()
 	flushCtx, cancelFlush := context.WithTimeout(ctx, 2*notify.SendTimeout)

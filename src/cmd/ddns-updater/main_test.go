@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -13,7 +15,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -100,6 +104,11 @@ func TestOnceExitCodes(t *testing.T) {
 	}
 	if code, _, stderr := runMain(t, "--config", cfg, "--once"); code != 0 || w.requests.Load() != 1 {
 		t.Fatalf("unchanged: exit %d, %d requests\n%s", code, w.requests.Load(), stderr)
+	}
+	// status knows what the cron run saw, and promises no next check
+	if _, stdout, _ := runMain(t, "--config", cfg, "status", "--json"); !strings.Contains(stdout, `"observed":["203.0.113.7"]`) ||
+		!strings.Contains(stdout, `"last_check":"203.0.113.7 already registered`) || !strings.Contains(stdout, `"next_check":null`) {
+		t.Errorf("status after --once:\n%s", stdout)
 	}
 	// A new hostname changes the settings: sent again; badauth then stops it.
 	w.answer.Store("badauth")
@@ -381,4 +390,61 @@ func TestReadmeQuickStart(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestDaemonPrunesDeletedProfiles: a profile deleted from the configuration
+// leaves no state file behind once the daemon (re)loads the configuration.
+func TestDaemonPrunesDeletedProfiles(t *testing.T) {
+	w := newWorld(t)
+	gone := strings.NewReplacer("'DDNS'", "'gone'", "home.example.com", "gone.example.com").Replace(goodProfile)
+	cfg := w.config(t, goodProfile+gone)
+	if code, _, stderr := runMain(t, "--config", cfg, "--once"); code != 0 {
+		t.Fatalf("--once: exit %d\n%s", code, stderr)
+	}
+	stateFile := filepath.Join(w.dir, "state", "gone.state")
+	if _, err := os.Stat(stateFile); err != nil {
+		t.Fatal(err)
+	}
+	cfg = w.config(t, goodProfile)
+	sigs := make(chan os.Signal, 1)
+	var stderr syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(t.Context(), []string{"--config", cfg}, io.Discard, &stderr, sigs) }()
+	for i := 0; ; i++ {
+		if _, err := os.Stat(stateFile); errors.Is(err, fs.ErrNotExist) {
+			break
+		}
+		if i == 500 {
+			t.Fatalf("the state of the deleted profile is still there\n%s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond) // polls for what the daemon does at start
+	}
+	sigs <- syscall.SIGTERM
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d\n%s", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(w.dir, "state", "DDNS.state")); err != nil {
+		t.Errorf("the remaining profile's state: %v", err)
+	}
+	if !strings.Contains(stderr.String(), "the state of profile 'gone' is removed: the profile is no longer in the configuration") {
+		t.Errorf("log:\n%s", stderr.String())
+	}
+}
+
+// syncBuffer is a strings.Builder safe for the daemon's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
