@@ -2,6 +2,7 @@ package openwrt
 
 import (
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -618,4 +619,91 @@ func sameSet(a, b []string) bool {
 	slices.Sort(a)
 	slices.Sort(b)
 	return slices.Equal(a, b)
+}
+
+var update = flag.Bool("update", false, "rewrite the generated files that tests compare with")
+
+const potFile = luciApp + "/po/templates/ddns-updater.pot"
+
+var (
+	translated  = regexp.MustCompile(`\b_\(\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*[,)]`)
+	anyCall     = regexp.MustCompile(`\b_\(`)
+	jsonStrings = regexp.MustCompile(`"(title|description)"\s*:\s*"((?:[^"\\]|\\.)*)"`)
+)
+
+// TestTranslationTemplate: po/templates/ddns-updater.pot holds every string the
+// app translates, as LuCI's i18n scan collects them (the _() calls of its
+// JavaScript, the titles of its menu, the description of its ACL), and every
+// _() call takes one literal, so that the scan can see it. The text check of
+// TestViewsRun finds what reaches the page without _().
+// `go test ./src/openwrt -run TestTranslationTemplate -update` writes it anew.
+func TestTranslationTemplate(t *testing.T) {
+	app := repoFile(luciApp)
+	where := map[string][]string{}
+	add := func(msg, file string, line int) {
+		rel, _ := filepath.Rel(app, file)
+		where[msg] = append(where[msg], fmt.Sprintf("%s:%d", rel, line))
+	}
+	unescape := strings.NewReplacer(`\'`, `'`, `\"`, `"`, `\\`, `\`)
+	var files []string
+	filepath.WalkDir(filepath.Join(app, "htdocs"), func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".js") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if len(files) < 4 {
+		t.Fatalf("only %d scripts found", len(files))
+	}
+	for _, f := range files {
+		data, _ := os.ReadFile(f)
+		for i, line := range strings.Split(string(data), "\n") {
+			if strings.HasPrefix(strings.TrimSpace(line), "//") {
+				continue
+			}
+			found := translated.FindAllStringSubmatch(line, -1)
+			if len(found) != len(anyCall.FindAllString(line, -1)) {
+				t.Errorf("%s:%d: a _() call without one literal string, which the scan cannot see: %s", f, i+1, strings.TrimSpace(line))
+			}
+			for _, m := range found {
+				add(unescape.Replace(m[1]+m[2]), f, i+1)
+			}
+		}
+	}
+	for _, f := range []string{"root/usr/share/luci/menu.d/luci-app-ddns-updater.json", "root/usr/share/rpcd/acl.d/luci-app-ddns-updater.json"} {
+		data, _ := os.ReadFile(filepath.Join(app, f))
+		for i, line := range strings.Split(string(data), "\n") {
+			for _, m := range jsonStrings.FindAllStringSubmatch(line, -1) {
+				add(strings.ReplaceAll(m[2], `\"`, `"`), filepath.Join(app, f), i+1)
+			}
+		}
+	}
+	msgs := make([]string, 0, len(where))
+	for m := range where {
+		msgs = append(msgs, m)
+	}
+	sort.Strings(msgs)
+	var b strings.Builder
+	b.WriteString("msgid \"\"\nmsgstr \"Content-Type: text/plain; charset=UTF-8\"\n")
+	po := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\t", `\t`)
+	for _, m := range msgs {
+		b.WriteString("\n")
+		for _, w := range where[m] {
+			b.WriteString("#: " + w + "\n")
+		}
+		fmt.Fprintf(&b, "msgid \"%s\"\nmsgstr \"\"\n", po.Replace(m))
+	}
+	if *update {
+		os.MkdirAll(filepath.Dir(repoFile(potFile)), 0o755)
+		if err := os.WriteFile(repoFile(potFile), []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	have, err := os.ReadFile(repoFile(potFile))
+	if err != nil || string(have) != b.String() {
+		t.Errorf("%s is not what the app translates (%v); run: go test ./src/openwrt -run TestTranslationTemplate -update", potFile, err)
+	}
+	if len(msgs) < 100 {
+		t.Errorf("only %d strings to translate: the scan no longer finds them", len(msgs))
+	}
 }
