@@ -1,7 +1,6 @@
 package runner
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -16,6 +15,7 @@ import (
 	"ddns-updater/src/config"
 	"ddns-updater/src/dyndns2"
 	"ddns-updater/src/internal/dnstest"
+	"ddns-updater/src/internal/syncbuf"
 	"ddns-updater/src/internal/testcert"
 	"ddns-updater/src/ipsource"
 	"ddns-updater/src/logx"
@@ -79,23 +79,6 @@ func (p *provider) last() seen {
 	return p.reqs[len(p.reqs)-1]
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type env struct {
 	t        *testing.T
 	cert     *testcert.Cert
@@ -108,12 +91,12 @@ type env struct {
 	dns      *dnstest.Server
 	stateDir string
 	now      time.Time
-	logs     *syncBuffer
+	logs     *syncbuf.Buffer
 }
 
 func newEnv(t *testing.T, dnsRecords map[string][]netip.Addr) *env {
 	e := &env{t: t, cert: testcert.New(t, t0.Add(-time.Hour)), prov: &provider{status: 200, body: "good 203.0.113.7"},
-		current: ipA, stateDir: t.TempDir(), now: t0, logs: &syncBuffer{}}
+		current: ipA, stateDir: t.TempDir(), now: t0, logs: &syncbuf.Buffer{}}
 	e.provSrv = httptest.NewUnstartedServer(e.prov)
 	e.provSrv.TLS = e.cert.Server
 	e.provSrv.StartTLS()

@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -24,6 +23,7 @@ import (
 	"ddns-updater/src/config"
 	"ddns-updater/src/internal/dnstest"
 	"ddns-updater/src/internal/smtptest"
+	"ddns-updater/src/internal/syncbuf"
 	"ddns-updater/src/internal/testcert"
 	"ddns-updater/src/ipsource"
 )
@@ -407,7 +407,7 @@ func TestDaemonPrunesDeletedProfiles(t *testing.T) {
 	}
 	cfg = w.config(t, goodProfile)
 	sigs := make(chan os.Signal, 1)
-	var stderr syncBuffer
+	var stderr syncbuf.Buffer
 	done := make(chan int, 1)
 	go func() { done <- run(t.Context(), []string{"--config", cfg}, io.Discard, &stderr, sigs) }()
 	for i := 0; ; i++ {
@@ -429,22 +429,4 @@ func TestDaemonPrunesDeletedProfiles(t *testing.T) {
 	if !strings.Contains(stderr.String(), "the state of profile 'gone' is removed: the profile is no longer in the configuration") {
 		t.Errorf("log:\n%s", stderr.String())
 	}
-}
-
-// syncBuffer is a strings.Builder safe for the daemon's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
