@@ -160,34 +160,36 @@ type Rule struct {
 	Choices  []string `json:"choices,omitempty"`
 }
 
+// about is what the reference says of an option: static data.
+type about struct{ section, name, def, doc string }
+
 type option[T any] struct {
-	Spec
-	set func(dst *T, values []string) error
+	about
+	check[T]
 }
 
-// check is a value's check and the Rule that describes it.
+// check is a value's check and the Rule that describes it; the helpers that
+// make them build both from the same arguments.
 type check[T any] struct {
-	set    func(dst *T, values []string) error
-	rule   Rule
-	list   bool
-	secret bool
-}
-
-func opt[T any](section, name, def, doc string, c check[T]) option[T] {
-	return option[T]{Spec{Section: section, Name: name, Default: def, List: c.list, Secret: c.secret, Doc: doc, Rule: c.rule}, c.set}
+	set          func(dst *T, values []string) error
+	rule         *Rule
+	list, secret bool
 }
 
 // Options returns the reference of every option the reader accepts.
 func Options() []Spec {
 	var out []Spec
+	add := func(a about, list, secret bool, r *Rule) {
+		out = append(out, Spec{Section: a.section, Name: a.name, Default: a.def, List: list, Secret: secret, Doc: a.doc, Rule: *r})
+	}
 	for _, o := range globalOptions {
-		out = append(out, o.Spec)
+		add(o.about, o.list, o.secret, o.rule)
 	}
 	for _, o := range mailOptions {
-		out = append(out, o.Spec)
+		add(o.about, o.list, o.secret, o.rule)
 	}
 	for _, o := range profileOptions {
-		out = append(out, o.Spec)
+		add(o.about, o.list, o.secret, o.rule)
 	}
 	return out
 }
@@ -255,19 +257,19 @@ func fill[T any](file string, s *uci.Section, dst *T, table []option[T], warning
 	var errs []error
 	known := map[string]bool{}
 	for _, o := range table {
-		known[o.Name] = true
+		known[o.name] = true
 		var vals []string
-		if opt := s.Get(o.Name); opt != nil {
+		if opt := s.Get(o.name); opt != nil {
 			vals = opt.Values
-			if opt.IsList && !o.List {
-				errs = append(errs, &Error{file, where, o.Name, "given as a list; expected one value (use option, not list)"})
+			if opt.IsList && !o.list {
+				errs = append(errs, &Error{file, where, o.name, "given as a list; expected one value (use option, not list)"})
 				continue
 			}
-		} else if o.Default != "" {
-			vals = []string{o.Default}
+		} else if o.def != "" {
+			vals = []string{o.def}
 		}
 		if err := o.set(dst, vals); err != nil {
-			errs = append(errs, &Error{file, where, o.Name, err.Error()})
+			errs = append(errs, &Error{file, where, o.name, err.Error()})
 		}
 	}
 	for _, opt := range s.Options {

@@ -12,84 +12,87 @@ import (
 )
 
 // The option tables. Each entry's Default is applied when the option is absent.
+// The helpers that build the checks are marked go:noinline: inlined into the
+// tables' initialisation, every option would carry its own copy of their
+// closures (+64 kB of mipsel binary, measured).
 
 var globalOptions = []option[Global]{
-	opt("global", "state_dir", "/var/run/ddns-updater", "Directory for the per-profile state files (tmpfs on OpenWrt: lost at reboot, then DNS is asked once).",
-		text(func(g *Global) *string { return &g.StateDir }, absPath("/var/run/ddns-updater"))),
-	opt("global", "log_level", "info", "One of error, warn, info, debug.",
-		text(func(g *Global) *string { return &g.LogLevel }, oneOf("error", "warn", "info", "debug"))),
+	{about{"global", "state_dir", "/var/run/ddns-updater", "Directory for the per-profile state files (tmpfs on OpenWrt: lost at reboot, then DNS is asked once)."},
+		text(func(g *Global) *string { return &g.StateDir }, absPath("/var/run/ddns-updater"))},
+	{about{"global", "log_level", "info", "One of error, warn, info, debug."},
+		text(func(g *Global) *string { return &g.LogLevel }, oneOf("error", "warn", "info", "debug"))},
 }
 
 var mailOptions = []option[Mail]{
-	opt("mail", "notify", "0", "1 sends mail on updates and on errors.",
-		boolean(func(m *Mail) *bool { return &m.Notify })),
-	opt("mail", "smtp_server", "", "SMTP server host name, e.g. smtp.example.com.",
-		text(func(m *Mail) *string { return &m.SMTPServer }, hostOnly)),
-	opt("mail", "port", "587", "465: implicit TLS; 587 and others: STARTTLS (required).",
-		integer(func(m *Mail) *int { return &m.Port }, 1, 65535)),
-	opt("mail", "username", "", "SMTP login.",
-		text(func(m *Mail) *string { return &m.Username }, noControl)),
-	opt("mail", "password", "", "SMTP password.",
-		text(func(m *Mail) *string { return &m.Password }, secret)),
-	opt("mail", "recipient", "", "Where mail goes: one address, a comma list or a UCI list.",
-		addresses(func(m *Mail) *[]string { return &m.Recipients })),
-	opt("mail", "sender", "", "From address; default: username.",
-		text(func(m *Mail) *string { return &m.Sender }, email)),
-	opt("mail", "tls", "1", "0 only for a relay on 127.0.0.1 or ::1.",
-		boolean(func(m *Mail) *bool { return &m.TLS })),
-	opt("mail", "ca_file", "", "Extra trusted root certificates (PEM) for the SMTP server.",
-		text(func(m *Mail) *string { return &m.CAFile }, pemFile)),
-	opt("mail", "alert_after", "1h", "How long failures (network, 911/dnserr, checkip) last before one mail says so; one more when they end.",
-		duration(func(m *Mail) *time.Duration { return &m.AlertAfter }, time.Minute, false)),
+	{about{"mail", "notify", "0", "1 sends mail on updates and on errors."},
+		boolean(func(m *Mail) *bool { return &m.Notify })},
+	{about{"mail", "smtp_server", "", "SMTP server host name, e.g. smtp.example.com."},
+		text(func(m *Mail) *string { return &m.SMTPServer }, hostOnly)},
+	{about{"mail", "port", "587", "465: implicit TLS; 587 and others: STARTTLS (required)."},
+		integer(func(m *Mail) *int { return &m.Port }, 1, 65535)},
+	{about{"mail", "username", "", "SMTP login."},
+		text(func(m *Mail) *string { return &m.Username }, noControl)},
+	{about{"mail", "password", "", "SMTP password."},
+		text(func(m *Mail) *string { return &m.Password }, secret)},
+	{about{"mail", "recipient", "", "Where mail goes: one address, a comma list or a UCI list."},
+		addresses(func(m *Mail) *[]string { return &m.Recipients })},
+	{about{"mail", "sender", "", "From address; default: username."},
+		text(func(m *Mail) *string { return &m.Sender }, email)},
+	{about{"mail", "tls", "1", "0 only for a relay on 127.0.0.1 or ::1."},
+		boolean(func(m *Mail) *bool { return &m.TLS })},
+	{about{"mail", "ca_file", "", "Extra trusted root certificates (PEM) for the SMTP server."},
+		text(func(m *Mail) *string { return &m.CAFile }, pemFile)},
+	{about{"mail", "alert_after", "1h", "How long failures (network, 911/dnserr, checkip) last before one mail says so; one more when they end."},
+		duration(func(m *Mail) *time.Duration { return &m.AlertAfter }, time.Minute, false)},
 }
 
 var profileOptions = []option[Profile]{
-	opt("profile", "enabled", "0", "1 runs the profile (--profile NAME runs it regardless).",
-		boolean(func(p *Profile) *bool { return &p.Enabled })),
-	opt("profile", "server", "", "The provider's update server: host name or IP, optional :port.",
-		text(func(p *Profile) *string { return &p.Server }, required("a host name such as members.dyndns.org", hostPort("members.dyndns.org")))),
-	opt("profile", "server_path", "/nic/update", "Path (and query) of the dyndns2 update URL.",
-		text(func(p *Profile) *string { return &p.ServerPath }, parsePath)),
-	opt("profile", "username", "", "Account name (may be an e-mail address).",
-		text(func(p *Profile) *string { return &p.Username }, required("the account name", username))),
-	opt("profile", "password", "", "Account password or update token.",
-		text(func(p *Profile) *string { return &p.Password }, required("the account password or token", secret))),
-	opt("profile", "hostname", "", "Host name(s) to update: one, a comma list or a UCI list.",
-		hostnames(func(p *Profile) *[]string { return &p.Hostnames })),
-	opt("profile", "external_ip_server", "checkip.dyndns.com", "checkip web server: host name or IP, optional :port.",
-		text(func(p *Profile) *string { return &p.ExternalIPServer }, required("a host name such as checkip.dyndns.com", hostPort("checkip.dyndns.com")))),
-	opt("profile", "external_ip_server_path", "/", "Path on the checkip server.",
-		text(func(p *Profile) *string { return &p.ExternalIPServerPath }, parsePath)),
-	opt("profile", "use_regex", "1", "1: find the address anywhere in the checkip answer; 0: the answer must be just the address.",
-		boolean(func(p *Profile) *bool { return &p.UseRegex })),
-	opt("profile", "ip_source", "auto", "auto (the device's address when public, else checkip), interface (the device only) or web (checkip only).",
-		text(func(p *Profile) *Source { return &p.IPSource }, oneOf("web", "interface", "auto"))),
-	opt("profile", "ip_version", "4", "4, 6 or both (both: one request carrying both addresses).",
-		text(func(p *Profile) *Family { return &p.IPVersion }, oneOf("4", "6", "both"))),
-	opt("profile", "use_https", "1", "1: HTTPS to the update and checkip servers; 0: HTTP (the password travels in clear).",
-		boolean(func(p *Profile) *bool { return &p.UseHTTPS })),
-	opt("profile", "check_interval", "10m", "How often the daemon checks the address: 600, 10m, 2h.",
-		duration(func(p *Profile) *time.Duration { return &p.CheckInterval }, time.Minute, false)),
-	opt("profile", "force_interval", "25d", "Longest time an unchanged address goes without being re-sent (at least 1d; 0: never).",
-		duration(func(p *Profile) *time.Duration { return &p.ForceInterval }, 24*time.Hour, true)),
-	opt("profile", "user_agent", "", "HTTP User-Agent; default ddns-updater/VERSION (OpenWrt; linux/ARCH).",
-		text(func(p *Profile) *string { return &p.UserAgent }, noControl)),
-	opt("profile", "dns_server", "", "DNS server (IP, optional :port) asked for the current records at start-up; default: the system resolver.",
-		ipPort(func(p *Profile) *netip.AddrPort { return &p.DNSServer }, 53)),
-	opt("profile", "ca_file", "", "Extra trusted root certificates (PEM) for HTTPS.",
-		text(func(p *Profile) *string { return &p.CAFile }, pemFile)),
-	opt("profile", "allow_private", "0", "1 accepts private, CGNAT and ULA addresses as the public address.",
-		boolean(func(p *Profile) *bool { return &p.AllowPrivate })),
-	opt("profile", "interface", "wan", "Logical OpenWrt interface (wan, wan6) whose device holds the address, for ip_source interface/auto.",
-		text(func(p *Profile) *string { return &p.Interface }, uciName)),
-	opt("profile", "device", "", "Kernel device (eth1, pppoe-wan) for ip_source interface/auto; overrides interface.",
-		text(func(p *Profile) *string { return &p.Device }, deviceName)),
-	opt("profile", "ipv6_suffix", "", "Publish the device's /64 prefix with this interface ID, e.g. ::1234.",
-		ipv6Suffix(func(p *Profile) *netip.Addr { return &p.IPv6Suffix })),
-	opt("profile", "notify", "1", "0 keeps this profile out of the mail.",
-		boolean(func(p *Profile) *bool { return &p.Notify })),
-	opt("profile", "ip", "", "Last registered address, as the original program kept it; read once when no state exists, never written.",
-		ipList(func(p *Profile) *[]netip.Addr { return &p.LegacyIP })),
+	{about{"profile", "enabled", "0", "1 runs the profile (--profile NAME runs it regardless)."},
+		boolean(func(p *Profile) *bool { return &p.Enabled })},
+	{about{"profile", "server", "", "The provider's update server: host name or IP, optional :port."},
+		text(func(p *Profile) *string { return &p.Server }, required("a host name such as members.dyndns.org", hostPort("members.dyndns.org")))},
+	{about{"profile", "server_path", "/nic/update", "Path (and query) of the dyndns2 update URL."},
+		text(func(p *Profile) *string { return &p.ServerPath }, parsePath)},
+	{about{"profile", "username", "", "Account name (may be an e-mail address)."},
+		text(func(p *Profile) *string { return &p.Username }, required("the account name", username))},
+	{about{"profile", "password", "", "Account password or update token."},
+		text(func(p *Profile) *string { return &p.Password }, required("the account password or token", secret))},
+	{about{"profile", "hostname", "", "Host name(s) to update: one, a comma list or a UCI list."},
+		hostnames(func(p *Profile) *[]string { return &p.Hostnames })},
+	{about{"profile", "external_ip_server", "checkip.dyndns.com", "checkip web server: host name or IP, optional :port."},
+		text(func(p *Profile) *string { return &p.ExternalIPServer }, required("a host name such as checkip.dyndns.com", hostPort("checkip.dyndns.com")))},
+	{about{"profile", "external_ip_server_path", "/", "Path on the checkip server."},
+		text(func(p *Profile) *string { return &p.ExternalIPServerPath }, parsePath)},
+	{about{"profile", "use_regex", "1", "1: find the address anywhere in the checkip answer; 0: the answer must be just the address."},
+		boolean(func(p *Profile) *bool { return &p.UseRegex })},
+	{about{"profile", "ip_source", "auto", "auto (the device's address when public, else checkip), interface (the device only) or web (checkip only)."},
+		text(func(p *Profile) *Source { return &p.IPSource }, oneOf("web", "interface", "auto"))},
+	{about{"profile", "ip_version", "4", "4, 6 or both (both: one request carrying both addresses)."},
+		text(func(p *Profile) *Family { return &p.IPVersion }, oneOf("4", "6", "both"))},
+	{about{"profile", "use_https", "1", "1: HTTPS to the update and checkip servers; 0: HTTP (the password travels in clear)."},
+		boolean(func(p *Profile) *bool { return &p.UseHTTPS })},
+	{about{"profile", "check_interval", "10m", "How often the daemon checks the address: 600, 10m, 2h."},
+		duration(func(p *Profile) *time.Duration { return &p.CheckInterval }, time.Minute, false)},
+	{about{"profile", "force_interval", "25d", "Longest time an unchanged address goes without being re-sent (at least 1d; 0: never)."},
+		duration(func(p *Profile) *time.Duration { return &p.ForceInterval }, 24*time.Hour, true)},
+	{about{"profile", "user_agent", "", "HTTP User-Agent; default ddns-updater/VERSION (OpenWrt; linux/ARCH)."},
+		text(func(p *Profile) *string { return &p.UserAgent }, noControl)},
+	{about{"profile", "dns_server", "", "DNS server (IP, optional :port) asked for the current records at start-up; default: the system resolver."},
+		ipPort(func(p *Profile) *netip.AddrPort { return &p.DNSServer }, 53)},
+	{about{"profile", "ca_file", "", "Extra trusted root certificates (PEM) for HTTPS."},
+		text(func(p *Profile) *string { return &p.CAFile }, pemFile)},
+	{about{"profile", "allow_private", "0", "1 accepts private, CGNAT and ULA addresses as the public address."},
+		boolean(func(p *Profile) *bool { return &p.AllowPrivate })},
+	{about{"profile", "interface", "wan", "Logical OpenWrt interface (wan, wan6) whose device holds the address, for ip_source interface/auto."},
+		text(func(p *Profile) *string { return &p.Interface }, uciName)},
+	{about{"profile", "device", "", "Kernel device (eth1, pppoe-wan) for ip_source interface/auto; overrides interface."},
+		text(func(p *Profile) *string { return &p.Device }, deviceName)},
+	{about{"profile", "ipv6_suffix", "", "Publish the device's /64 prefix with this interface ID, e.g. ::1234."},
+		ipv6Suffix(func(p *Profile) *netip.Addr { return &p.IPv6Suffix })},
+	{about{"profile", "notify", "1", "0 keeps this profile out of the mail."},
+		boolean(func(p *Profile) *bool { return &p.Notify })},
+	{about{"profile", "ip", "", "Last registered address, as the original program kept it; read once when no state exists, never written."},
+		ipList(func(p *Profile) *[]netip.Addr { return &p.LegacyIP })},
 }
 
 func last(v []string) string {
@@ -112,8 +115,9 @@ func splitList(v []string) []string {
 	return out
 }
 
+//go:noinline
 func boolean[T any](field func(*T) *bool) check[T] {
-	return check[T]{rule: Rule{Kind: "bool"}, set: func(dst *T, v []string) error {
+	return check[T]{rule: &Rule{Kind: "bool"}, set: func(dst *T, v []string) error {
 		if len(v) == 0 {
 			return nil
 		}
@@ -123,8 +127,9 @@ func boolean[T any](field func(*T) *bool) check[T] {
 	}}
 }
 
+//go:noinline
 func integer[T any](field func(*T) *int, lo, hi int) check[T] {
-	return check[T]{rule: Rule{Kind: "int", Min: int64(lo), Max: int64(hi)}, set: func(dst *T, v []string) error {
+	return check[T]{rule: &Rule{Kind: "int", Min: int64(lo), Max: int64(hi)}, set: func(dst *T, v []string) error {
 		if len(v) == 0 {
 			return nil
 		}
@@ -137,8 +142,9 @@ func integer[T any](field func(*T) *int, lo, hi int) check[T] {
 	}}
 }
 
+//go:noinline
 func duration[T any](field func(*T) *time.Duration, min time.Duration, zeroOK bool) check[T] {
-	rule := Rule{Kind: "duration", Min: int64(min / time.Second), Max: int64(MaxDuration / time.Second), ZeroOK: zeroOK}
+	rule := &Rule{Kind: "duration", Min: int64(min / time.Second), Max: int64(MaxDuration / time.Second), ZeroOK: zeroOK}
 	return check[T]{rule: rule, set: func(dst *T, v []string) error {
 		if len(v) == 0 {
 			return nil
@@ -159,11 +165,13 @@ func duration[T any](field func(*T) *time.Duration, min time.Duration, zeroOK bo
 // textCheck checks (and may normalise) one text value; rule describes it.
 type textCheck struct {
 	fn     func(string) (string, error)
-	rule   Rule
+	rule   *Rule
 	secret bool
 }
 
 // text sets a string-like field after its check.
+//
+//go:noinline
 func text[T any, S ~string](field func(*T) *S, c textCheck) check[T] {
 	return check[T]{rule: c.rule, secret: c.secret, set: func(dst *T, v []string) error {
 		val, err := c.fn(last(v))
@@ -177,8 +185,12 @@ func text[T any, S ~string](field func(*T) *S, c textCheck) check[T] {
 
 // required makes an absent or empty value an error; other checks see only
 // non-empty values.
+//
+//go:noinline
 func required(expected string, c textCheck) textCheck {
-	c.rule.Required = true
+	r := *c.rule
+	r.Required = true
+	c.rule = &r
 	fn := c.fn
 	c.fn = func(s string) (string, error) {
 		if s == "" {
@@ -190,8 +202,10 @@ func required(expected string, c textCheck) textCheck {
 }
 
 // optional is a check of kind that passes the empty value.
+//
+//go:noinline
 func optional(kind string, fn func(string) (string, error)) textCheck {
-	return textCheck{rule: Rule{Kind: kind}, fn: func(s string) (string, error) {
+	return textCheck{rule: &Rule{Kind: kind}, fn: func(s string) (string, error) {
 		if s == "" {
 			return s, nil
 		}
@@ -200,10 +214,11 @@ func optional(kind string, fn func(string) (string, error)) textCheck {
 }
 
 // secret takes anything and is never shown or logged.
-var secret = textCheck{rule: Rule{Kind: "secret"}, secret: true, fn: func(s string) (string, error) { return s, nil }}
+var secret = textCheck{rule: &Rule{Kind: "secret"}, secret: true, fn: func(s string) (string, error) { return s, nil }}
 
+//go:noinline
 func oneOf(allowed ...string) textCheck {
-	return textCheck{rule: Rule{Kind: "choice", Choices: allowed}, fn: func(s string) (string, error) {
+	return textCheck{rule: &Rule{Kind: "choice", Choices: allowed}, fn: func(s string) (string, error) {
 		for _, a := range allowed {
 			if s == a {
 				return s, nil
@@ -213,6 +228,7 @@ func oneOf(allowed ...string) textCheck {
 	}}
 }
 
+//go:noinline
 func hostPort(example string) textCheck {
 	return optional("hostport", func(s string) (string, error) { return parseHostPort(s, example) })
 }
@@ -283,12 +299,15 @@ var (
 )
 
 // absPath is an absolute path; a default makes it present always.
+//
+//go:noinline
 func absPath(example string) textCheck {
-	return textCheck{rule: Rule{Kind: "abspath"}, fn: checkAbsPath(example)}
+	return textCheck{rule: &Rule{Kind: "abspath"}, fn: checkAbsPath(example)}
 }
 
+//go:noinline
 func hostnames[T any](field func(*T) *[]string) check[T] {
-	return check[T]{rule: Rule{Kind: "hostnames", Required: true}, list: true, set: func(dst *T, v []string) error {
+	return check[T]{rule: &Rule{Kind: "hostnames", Required: true}, list: true, set: func(dst *T, v []string) error {
 		items := splitList(v)
 		if len(items) == 0 {
 			return errors.New("empty; expected the host name to update, such as home.example.com")
@@ -311,8 +330,9 @@ func hostnames[T any](field func(*T) *[]string) check[T] {
 	}}
 }
 
+//go:noinline
 func addresses[T any](field func(*T) *[]string) check[T] {
-	return check[T]{rule: Rule{Kind: "emails"}, list: true, set: func(dst *T, v []string) error {
+	return check[T]{rule: &Rule{Kind: "emails"}, list: true, set: func(dst *T, v []string) error {
 		items := splitList(v)
 		for _, a := range items {
 			if !validEmail(a) {
@@ -324,8 +344,9 @@ func addresses[T any](field func(*T) *[]string) check[T] {
 	}}
 }
 
+//go:noinline
 func ipPort[T any](field func(*T) *netip.AddrPort, defPort uint16) check[T] {
-	return check[T]{rule: Rule{Kind: "ipport"}, set: func(dst *T, v []string) error {
+	return check[T]{rule: &Rule{Kind: "ipport"}, set: func(dst *T, v []string) error {
 		if len(v) == 0 {
 			return nil
 		}
@@ -335,8 +356,9 @@ func ipPort[T any](field func(*T) *netip.AddrPort, defPort uint16) check[T] {
 	}}
 }
 
+//go:noinline
 func ipv6Suffix[T any](field func(*T) *netip.Addr) check[T] {
-	return check[T]{rule: Rule{Kind: "ipv6suffix"}, set: func(dst *T, v []string) error {
+	return check[T]{rule: &Rule{Kind: "ipv6suffix"}, set: func(dst *T, v []string) error {
 		if len(v) == 0 {
 			return nil
 		}
@@ -350,8 +372,9 @@ func ipv6Suffix[T any](field func(*T) *netip.Addr) check[T] {
 	}}
 }
 
+//go:noinline
 func ipList[T any](field func(*T) *[]netip.Addr) check[T] {
-	return check[T]{rule: Rule{Kind: "ips"}, list: true, set: func(dst *T, v []string) error {
+	return check[T]{rule: &Rule{Kind: "ips"}, list: true, set: func(dst *T, v []string) error {
 		for _, item := range splitList(v) {
 			a, err := netip.ParseAddr(item)
 			if err != nil || a.Zone() != "" {
