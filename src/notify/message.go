@@ -7,11 +7,12 @@ package notify
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
-	"mime"
 	"mime/quotedprintable"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Message is one mail.
@@ -32,7 +33,31 @@ func header(s string) string {
 		}
 		return r
 	}, s)
-	return mime.QEncoding.Encode("utf-8", s)
+	return encodeWords(s)
+}
+
+// encodeWords writes s as RFC 2047 encoded words (base64, UTF-8) when it is
+// not plain printable ASCII: at most 45 bytes of text in each word, never a
+// character cut in two, so that each word stays within 75 characters. (mime's
+// WordEncoder would do it too, for 5 kB more of mipsel binary.)
+func encodeWords(s string) string {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		plain = plain && (s[i] >= ' ' && s[i] <= '~' || s[i] == '\t')
+	}
+	if plain {
+		return s
+	}
+	var words []string
+	for s != "" {
+		n := min(len(s), 45)
+		for n < len(s) && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		words = append(words, "=?utf-8?b?"+base64.StdEncoding.EncodeToString([]byte(s[:n]))+"?=")
+		s = s[n:]
+	}
+	return strings.Join(words, " ")
 }
 
 // address keeps an address in a header safe: no CR, LF, or separators that would add one.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
+	"mime"
 	"net/netip"
 	"strings"
 	"sync"
@@ -206,6 +207,30 @@ func TestHeaderInjection(t *testing.T) {
 	for _, line := range strings.Split(head, "\r\n") {
 		if strings.HasPrefix(line, "Bcc:") || strings.HasPrefix(line, "X-Evil:") {
 			t.Errorf("injected header line %q in\n%s", line, head)
+		}
+	}
+}
+
+// TestEncodeWords: header text that is not plain ASCII becomes encoded words of
+// at most 75 characters that decode to the text again, without a character cut
+// in two; plain text stays as it is.
+func TestEncodeWords(t *testing.T) {
+	for _, s := range []string{"plain subject: home.example.com", "Grüße aus Köln", strings.Repeat("ä€😀x", 40), "tab\tis fine"} {
+		got := encodeWords(s)
+		if !strings.ContainsAny(s, "äöüß€😀") {
+			if got != s {
+				t.Errorf("plain %q became %q", s, got)
+			}
+			continue
+		}
+		for _, w := range strings.Fields(got) {
+			if len(w) > 75 || !strings.HasPrefix(w, "=?utf-8?b?") {
+				t.Errorf("word %q", w)
+			}
+		}
+		back, err := new(mime.WordDecoder).DecodeHeader(got)
+		if err != nil || back != s {
+			t.Errorf("%q decodes to %q, %v", s, back, err)
 		}
 	}
 }

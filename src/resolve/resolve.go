@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"slices"
 )
 
 // Lookuper is what Holds needs of a resolver; *net.Resolver is one.
@@ -67,12 +66,13 @@ func Holds(ctx context.Context, r Lookuper, names []string, addrs []netip.Addr) 
 			if err != nil {
 				return false, err
 			}
-			for i := range got {
-				got[i] = got[i].Unmap()
-			}
-			slices.SortFunc(got, netip.Addr.Compare)
-			if !slices.Equal(slices.Compact(got), []netip.Addr{want}) {
+			if len(got) == 0 {
 				return false, nil
+			}
+			for _, g := range got {
+				if g.Unmap() != want {
+					return false, nil
+				}
 			}
 		}
 	}
