@@ -46,6 +46,16 @@ func (f Family) Has(v6 bool) bool {
 	return f == Both || (f == IPv6) == v6
 }
 
+// DualStack says how a profile with both families sends them.
+type DualStack string
+
+// The ways to send both families.
+const (
+	DualSeparate DualStack = "separate" // one request per family (myip=V4, then myip=V6): what every dyndns2 server takes
+	DualComma    DualStack = "comma"    // one request, myip=V4,V6 (Dyn)
+	DualParam    DualStack = "param"    // one request, myip=V4&PARAM=V6 (PARAM: dual_stack_param)
+)
+
 // Profile is one "config profile 'NAME'" section: one account and its host names.
 type Profile struct {
 	Name                 string
@@ -55,8 +65,9 @@ type Profile struct {
 	Username             string
 	Password             string
 	Hostnames            []string
-	ExternalIPServer     string
+	ExternalIPServer     string // URL host form: name, name:port, [v6]:port
 	ExternalIPServerPath string
+	CheckIPScheme        string // http or https when external_ip_server was a URL; "": as use_https
 	UseRegex             bool
 	IPSource             Source
 	IPVersion            Family
@@ -72,6 +83,10 @@ type Profile struct {
 	IPv6Suffix           netip.Addr
 	Notify               bool
 	LegacyIP             []netip.Addr // "option ip" written by the original program
+	DualStack            DualStack    // how both families travel (ip_version both)
+	DualStackParam       string       // DualParam: the parameter that carries IPv6
+
+	checkIPPath string // the path of an external_ip_server URL
 
 	// Fingerprint identifies the settings; a fatal stop lasts until it changes.
 	Fingerprint string
@@ -163,6 +178,8 @@ type Rule struct {
 // about is what the reference says of an option: static data.
 type about struct{ section, name, def, doc string }
 
+// option is one option of a section type T (a pointer: one instantiation of
+// the generic code serves every section type).
 type option[T any] struct {
 	about
 	check[T]
@@ -171,7 +188,7 @@ type option[T any] struct {
 // check is a value's check and the Rule that describes it; the helpers that
 // make them build both from the same arguments.
 type check[T any] struct {
-	set          func(dst *T, values []string) error
+	set          func(dst T, values []string) error
 	rule         *Rule
 	list, secret bool
 }
@@ -252,7 +269,7 @@ func quoteRef(s *uci.Section) string {
 
 // fill applies the option table to dst: defaults first, then the section's values.
 // It returns one error per bad option and records unknown options as warnings.
-func fill[T any](file string, s *uci.Section, dst *T, table []option[T], warnings *[]string) []error {
+func fill[T any](file string, s *uci.Section, dst T, table []option[T], warnings *[]string) []error {
 	where := s.Type + " " + quoteRef(s)
 	var errs []error
 	known := map[string]bool{}
@@ -330,6 +347,12 @@ func checkProfile(file string, p *Profile) []error {
 	add := func(opt, msg string) { errs = append(errs, &Error{file, where, opt, msg}) }
 	if p.IPv6Suffix.IsValid() && !p.IPVersion.Has(true) {
 		add("ipv6_suffix", "set, but ip_version is 4; expected ip_version 6 or both")
+	}
+	if p.checkIPPath != "" {
+		if p.ExternalIPServerPath != "/" {
+			add("external_ip_server_path", fmt.Sprintf("%q, but external_ip_server gives the path %q already; expected one of the two", p.ExternalIPServerPath, p.checkIPPath))
+		}
+		p.ExternalIPServerPath = p.checkIPPath
 	}
 	if p.ForceInterval != 0 && p.ForceInterval < p.CheckInterval {
 		add("force_interval", fmt.Sprintf("%s is shorter than check_interval %s", FormatDuration(p.ForceInterval), FormatDuration(p.CheckInterval)))

@@ -42,7 +42,8 @@ func TestFull(t *testing.T) {
 		ExternalIPServer: "checkip.dyndns.com", ExternalIPServerPath: "/", UseRegex: false,
 		IPSource: SourceAuto, Interface: "wan", IPVersion: IPv4, UseHTTPS: true,
 		CheckInterval: 10 * time.Minute, ForceInterval: 25 * 24 * time.Hour, Notify: true,
-		LegacyIP:    []netip.Addr{netip.MustParseAddr("198.51.100.4")},
+		LegacyIP:  []netip.Addr{netip.MustParseAddr("198.51.100.4")},
+		DualStack: DualSeparate, DualStackParam: "myipv6",
 		Fingerprint: p.Fingerprint, Target: p.Target,
 	}
 	if !reflect.DeepEqual(*p, want) {
@@ -432,6 +433,27 @@ func TestLuCIRules(t *testing.T) {
 	for _, o := range opts {
 		if o.Rule.Kind == "" {
 			t.Errorf("%s.%s has no rule", o.Section, o.Name)
+		}
+	}
+}
+
+// TestCheckIPURL: external_ip_server as a URL decides the scheme for checkip
+// alone and may carry the path.
+func TestCheckIPURL(t *testing.T) {
+	base := "config profile 'p'\n\toption server s.example.com\n\toption username u\n\toption password p\n\toption hostname h.example.com\n"
+	for _, tc := range []struct{ value, host, scheme, path string }{
+		{"checkip.dyndns.com", "checkip.dyndns.com", "", "/"},
+		{"http://checkip.example.com/checkip.php", "checkip.example.com", "http", "/checkip.php"},
+		{"HTTPS://[2001:db8::1]:8443", "[2001:db8::1]:8443", "https", "/"},
+		{"https://2001:db8::1", "[2001:db8::1]", "https", "/"},
+	} {
+		c, err := Parse("f", []byte(base+"\toption external_ip_server '"+tc.value+"'\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := c.Profiles[0]
+		if !p.Usable() || p.ExternalIPServer != tc.host || p.CheckIPScheme != tc.scheme || p.ExternalIPServerPath != tc.path {
+			t.Errorf("%s: host %q scheme %q path %q, problems %v", tc.value, p.ExternalIPServer, p.CheckIPScheme, p.ExternalIPServerPath, p.Problems)
 		}
 	}
 }

@@ -16,14 +16,14 @@ import (
 // tables' initialisation, every option would carry its own copy of their
 // closures (+64 kB of mipsel binary, measured).
 
-var globalOptions = []option[Global]{
+var globalOptions = []option[*Global]{
 	{about{"global", "state_dir", "/var/run/ddns-updater", "Directory for the per-profile state files (tmpfs on OpenWrt: lost at reboot, then DNS is asked once)."},
 		text(func(g *Global) *string { return &g.StateDir }, absPath("/var/run/ddns-updater"))},
 	{about{"global", "log_level", "info", "One of error, warn, info, debug."},
 		text(func(g *Global) *string { return &g.LogLevel }, oneOf("error", "warn", "info", "debug"))},
 }
 
-var mailOptions = []option[Mail]{
+var mailOptions = []option[*Mail]{
 	{about{"mail", "notify", "0", "1 sends mail on updates and on errors."},
 		boolean(func(m *Mail) *bool { return &m.Notify })},
 	{about{"mail", "smtp_server", "", "SMTP server host name, e.g. smtp.example.com."},
@@ -46,7 +46,7 @@ var mailOptions = []option[Mail]{
 		duration(func(m *Mail) *time.Duration { return &m.AlertAfter }, time.Minute, false)},
 }
 
-var profileOptions = []option[Profile]{
+var profileOptions = []option[*Profile]{
 	{about{"profile", "enabled", "0", "1 runs the profile (--profile NAME runs it regardless)."},
 		boolean(func(p *Profile) *bool { return &p.Enabled })},
 	{about{"profile", "server", "", "The provider's update server: host name or IP, optional :port."},
@@ -59,8 +59,8 @@ var profileOptions = []option[Profile]{
 		text(func(p *Profile) *string { return &p.Password }, required("the account password or token", secret))},
 	{about{"profile", "hostname", "", "Host name(s) to update: one, a comma list or a UCI list."},
 		hostnames(func(p *Profile) *[]string { return &p.Hostnames })},
-	{about{"profile", "external_ip_server", "checkip.dyndns.com", "checkip web server: host name or IP, optional :port."},
-		text(func(p *Profile) *string { return &p.ExternalIPServer }, required("a host name such as checkip.dyndns.com", hostPort("checkip.dyndns.com")))},
+	{about{"profile", "external_ip_server", "checkip.dyndns.com", "checkip web server: host name or IP, optional :port; or a URL (http:// or https://, optional :port and path) whose scheme decides for checkip alone."},
+		checkipServer()},
 	{about{"profile", "external_ip_server_path", "/", "Path on the checkip server."},
 		text(func(p *Profile) *string { return &p.ExternalIPServerPath }, parsePath)},
 	{about{"profile", "use_regex", "1", "1: find the address anywhere in the checkip answer; 0: the answer must be just the address."},
@@ -89,6 +89,10 @@ var profileOptions = []option[Profile]{
 		text(func(p *Profile) *string { return &p.Device }, deviceName)},
 	{about{"profile", "ipv6_suffix", "", "Publish the device's /64 prefix with this interface ID, e.g. ::1234."},
 		ipv6Suffix(func(p *Profile) *netip.Addr { return &p.IPv6Suffix })},
+	{about{"profile", "dual_stack", "separate", "With ip_version both: separate (one request per family, what every server takes), comma (myip=V4,V6 in one request, as Dyn) or param (IPv6 in its own parameter, dual_stack_param)."},
+		text(func(p *Profile) *DualStack { return &p.DualStack }, oneOf("separate", "comma", "param"))},
+	{about{"profile", "dual_stack_param", "myipv6", "With dual_stack param: the query parameter that carries the IPv6 address."},
+		text(func(p *Profile) *string { return &p.DualStackParam }, queryParam)},
 	{about{"profile", "notify", "1", "0 keeps this profile out of the mail."},
 		boolean(func(p *Profile) *bool { return &p.Notify })},
 	{about{"profile", "ip", "", "Last registered address, as the original program kept it; read once when no state exists, never written."},
@@ -116,8 +120,8 @@ func splitList(v []string) []string {
 }
 
 //go:noinline
-func boolean[T any](field func(*T) *bool) check[T] {
-	return check[T]{rule: &Rule{Kind: "bool"}, set: func(dst *T, v []string) error {
+func boolean[T any](field func(T) *bool) check[T] {
+	return check[T]{rule: &Rule{Kind: "bool"}, set: func(dst T, v []string) error {
 		if len(v) == 0 {
 			return nil
 		}
@@ -128,8 +132,8 @@ func boolean[T any](field func(*T) *bool) check[T] {
 }
 
 //go:noinline
-func integer[T any](field func(*T) *int, lo, hi int) check[T] {
-	return check[T]{rule: &Rule{Kind: "int", Min: int64(lo), Max: int64(hi)}, set: func(dst *T, v []string) error {
+func integer[T any](field func(T) *int, lo, hi int) check[T] {
+	return check[T]{rule: &Rule{Kind: "int", Min: int64(lo), Max: int64(hi)}, set: func(dst T, v []string) error {
 		if len(v) == 0 {
 			return nil
 		}
@@ -143,9 +147,9 @@ func integer[T any](field func(*T) *int, lo, hi int) check[T] {
 }
 
 //go:noinline
-func duration[T any](field func(*T) *time.Duration, min time.Duration, zeroOK bool) check[T] {
+func duration[T any](field func(T) *time.Duration, min time.Duration, zeroOK bool) check[T] {
 	rule := &Rule{Kind: "duration", Min: int64(min / time.Second), Max: int64(MaxDuration / time.Second), ZeroOK: zeroOK}
-	return check[T]{rule: rule, set: func(dst *T, v []string) error {
+	return check[T]{rule: rule, set: func(dst T, v []string) error {
 		if len(v) == 0 {
 			return nil
 		}
@@ -172,8 +176,8 @@ type textCheck struct {
 // text sets a string-like field after its check.
 //
 //go:noinline
-func text[T any, S ~string](field func(*T) *S, c textCheck) check[T] {
-	return check[T]{rule: c.rule, secret: c.secret, set: func(dst *T, v []string) error {
+func text[T any, S ~string](field func(T) *S, c textCheck) check[T] {
+	return check[T]{rule: c.rule, secret: c.secret, set: func(dst T, v []string) error {
 		val, err := c.fn(last(v))
 		if err != nil {
 			return err
@@ -256,6 +260,15 @@ var (
 		}
 		return s, nil
 	})
+	queryParam = optional("param", func(s string) (string, error) {
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+				return "", fmt.Errorf("%q; expected a query parameter name such as myipv6", s)
+			}
+		}
+		return s, nil
+	})
 	username = optional("username", func(s string) (string, error) {
 		if strings.Contains(s, ":") {
 			return "", errors.New("contains ':', which HTTP Basic authentication cannot carry in a user name")
@@ -305,9 +318,46 @@ func absPath(example string) textCheck {
 	return textCheck{rule: &Rule{Kind: "abspath"}, fn: checkAbsPath(example)}
 }
 
+// checkipServer reads external_ip_server: host[:port], or a URL whose scheme
+// (http or https) decides for checkip alone and whose path, if any, is the
+// checkip path.
+//
 //go:noinline
-func hostnames[T any](field func(*T) *[]string) check[T] {
-	return check[T]{rule: &Rule{Kind: "hostnames", Required: true}, list: true, set: func(dst *T, v []string) error {
+func checkipServer() check[*Profile] {
+	return check[*Profile]{rule: &Rule{Kind: "checkip", Required: true}, set: func(p *Profile, v []string) error {
+		s := last(v)
+		if s == "" {
+			return errors.New("empty; expected a host name such as checkip.dyndns.com")
+		}
+		p.CheckIPScheme, p.checkIPPath = "", ""
+		if i := strings.Index(s, "://"); i >= 0 {
+			scheme := strings.ToLower(s[:i])
+			if scheme != "http" && scheme != "https" {
+				return fmt.Errorf("%q: expected http:// or https:// (or a host name alone)", s)
+			}
+			host, path, hasPath := strings.Cut(s[i+3:], "/")
+			hp, err := parseHostPort(host, "checkip.dyndns.com")
+			if err != nil {
+				return err
+			}
+			if hasPath && path != "" {
+				if _, err := checkPath("/" + path); err != nil {
+					return fmt.Errorf("%q: the path %w", s, err)
+				}
+				p.checkIPPath = "/" + path
+			}
+			p.ExternalIPServer, p.CheckIPScheme = hp, scheme
+			return nil
+		}
+		hp, err := parseHostPort(s, "checkip.dyndns.com")
+		p.ExternalIPServer = hp
+		return err
+	}}
+}
+
+//go:noinline
+func hostnames[T any](field func(T) *[]string) check[T] {
+	return check[T]{rule: &Rule{Kind: "hostnames", Required: true}, list: true, set: func(dst T, v []string) error {
 		items := splitList(v)
 		if len(items) == 0 {
 			return errors.New("empty; expected the host name to update, such as home.example.com")
@@ -331,8 +381,8 @@ func hostnames[T any](field func(*T) *[]string) check[T] {
 }
 
 //go:noinline
-func addresses[T any](field func(*T) *[]string) check[T] {
-	return check[T]{rule: &Rule{Kind: "emails"}, list: true, set: func(dst *T, v []string) error {
+func addresses[T any](field func(T) *[]string) check[T] {
+	return check[T]{rule: &Rule{Kind: "emails"}, list: true, set: func(dst T, v []string) error {
 		items := splitList(v)
 		for _, a := range items {
 			if !validEmail(a) {
@@ -345,8 +395,8 @@ func addresses[T any](field func(*T) *[]string) check[T] {
 }
 
 //go:noinline
-func ipPort[T any](field func(*T) *netip.AddrPort, defPort uint16) check[T] {
-	return check[T]{rule: &Rule{Kind: "ipport"}, set: func(dst *T, v []string) error {
+func ipPort[T any](field func(T) *netip.AddrPort, defPort uint16) check[T] {
+	return check[T]{rule: &Rule{Kind: "ipport"}, set: func(dst T, v []string) error {
 		if len(v) == 0 {
 			return nil
 		}
@@ -357,8 +407,8 @@ func ipPort[T any](field func(*T) *netip.AddrPort, defPort uint16) check[T] {
 }
 
 //go:noinline
-func ipv6Suffix[T any](field func(*T) *netip.Addr) check[T] {
-	return check[T]{rule: &Rule{Kind: "ipv6suffix"}, set: func(dst *T, v []string) error {
+func ipv6Suffix[T any](field func(T) *netip.Addr) check[T] {
+	return check[T]{rule: &Rule{Kind: "ipv6suffix"}, set: func(dst T, v []string) error {
 		if len(v) == 0 {
 			return nil
 		}
@@ -373,8 +423,8 @@ func ipv6Suffix[T any](field func(*T) *netip.Addr) check[T] {
 }
 
 //go:noinline
-func ipList[T any](field func(*T) *[]netip.Addr) check[T] {
-	return check[T]{rule: &Rule{Kind: "ips"}, list: true, set: func(dst *T, v []string) error {
+func ipList[T any](field func(T) *[]netip.Addr) check[T] {
+	return check[T]{rule: &Rule{Kind: "ips"}, list: true, set: func(dst T, v []string) error {
 		for _, item := range splitList(v) {
 			a, err := netip.ParseAddr(item)
 			if err != nil || a.Zone() != "" {

@@ -24,7 +24,8 @@ type Request struct {
 	Username  string
 	Password  string
 	Hostnames []string
-	IPs       []netip.Addr // one per family; both travel in one request
+	IPs       []netip.Addr // one per family
+	IPv6Param string       // when set, the IPv6 address travels in this parameter instead of myip
 	UserAgent string
 }
 
@@ -42,11 +43,22 @@ func (r Request) URL() string {
 	for i, h := range r.Hostnames {
 		hosts[i] = url.QueryEscape(h)
 	}
-	ips := make([]string, len(r.IPs))
-	for i, ip := range r.IPs {
-		ips[i] = ip.String() // digits, hex and ':' only: nothing to escape
+	var ips, v6 []string
+	for _, ip := range r.IPs {
+		if r.IPv6Param != "" && ip.Is6() {
+			v6 = append(v6, ip.String())
+		} else {
+			ips = append(ips, ip.String()) // digits, hex and ':' only: nothing to escape
+		}
 	}
-	return scheme + "://" + r.Server + r.Path + sep + "hostname=" + strings.Join(hosts, ",") + "&myip=" + strings.Join(ips, ",")
+	u := scheme + "://" + r.Server + r.Path + sep + "hostname=" + strings.Join(hosts, ",")
+	if len(ips) > 0 {
+		u += "&myip=" + strings.Join(ips, ",")
+	}
+	if len(v6) > 0 {
+		u += "&" + url.QueryEscape(r.IPv6Param) + "=" + strings.Join(v6, ",")
+	}
+	return u
 }
 
 // String describes the request with the password masked.
@@ -108,7 +120,7 @@ func (c *Client) Update(ctx context.Context, r Request) (Answer, error) {
 		return Answer{}, fmt.Errorf("reading the answer: %w", scrub(err))
 	}
 	a := ParseAnswer(resp.StatusCode, body, r.Hostnames)
-	a.RetryAfter = retryAfter(resp.Header)
+	a.RetryAfter = max(a.RetryAfter, retryAfter(resp.Header))
 	return a, nil
 }
 

@@ -27,17 +27,27 @@ func TestParseAnswer(t *testing.T) {
 		{"per host", 200, "good 203.0.113.7\r\nnohost\r\n", two, []Code{Good, NoHost}, NoHost},
 		{"account-wide", 200, "badauth", two, []Code{BadAuth, BadAuth}, BadAuth},
 		{"wait beats registered", 200, "nochg 203.0.113.7\n911", two, []Code{NoChg, Emergency}, Emergency},
-		{"too few lines", 200, "good 203.0.113.7\ngood 203.0.113.7", append(two, "c.example.com"), []Code{Unknown, Unknown, Unknown}, Unknown},
-		{"too many lines", 200, "good\ngood\ngood", two, []Code{Unknown, Unknown}, Unknown},
+		{"fewer lines than hosts", 200, "good 203.0.113.7\ngood 203.0.113.7", append(two, "c.example.com"), []Code{Good, Good, Missing}, Missing},
+		{"more lines than hosts", 200, "good 203.0.113.7\ngood 203.0.113.7\ngood 203.0.113.7", two, []Code{Good, Good}, Good},
 		{"html 200", 200, "<html><body>Welcome</body></html>", two[:1], []Code{Unknown}, Unknown},
+		{"html holding one answer", 200, "<html><head><title>x</title></head><body><p>good 203.0.113.7</p></body></html>", two[:1], []Code{Good}, Good},
+		{"html holding nochg for two hosts", 200, "<html><body>nochg</body></html>", two, []Code{NoChg, NoChg}, NoChg},
+		{"html with a header element", 200, "<html><body><header>Provider</header>good 203.0.113.7</body></html>", two[:1], []Code{Unknown}, Unknown},
+		{"html with script", 200, "<html><script>var x = 'nohost';</script><body>nochg 203.0.113.7</body></html>", two[:1], []Code{NoChg}, NoChg},
 		{"empty 200", 200, "", two[:1], []Code{Unknown}, Unknown},
+		{"unknown word", 200, "maybe", two[:1], []Code{Unknown}, Unknown},
 		{"401 with code", 401, "badauth", two[:1], []Code{BadAuth}, BadAuth},
+		{"401 json", 401, `{"message": "Unauthorized"}`, two[:1], []Code{Refused}, Refused},
+		{"403 empty", 403, "", two, []Code{Refused, Refused}, Refused},
 		{"404 page", 404, "not found", two[:1], []Code{Unknown}, Unknown},
 		{"503", 503, "<html>busy</html>", two[:1], []Code{ServerError}, ServerError},
 		{"429", 429, "", two[:1], []Code{ServerError}, ServerError},
+		{"dynu servererror", 200, "servererror", two[:1], []Code{ServerErr}, ServerErr},
+		{"old dyn w30m", 200, "w30m", two[:1], []Code{"w30m"}, "w30m"},
 		{"every code", 200, "!donator", two[:1], []Code{NotDonator}, NotDonator},
 		{"upper case", 200, "NOCHG 203.0.113.7", two[:1], []Code{NoChg}, NoChg},
 		{"pseudo code is not accepted from the wire", 200, "redirect", two[:1], []Code{Unknown}, Unknown},
+		{"pseudo code missing is not accepted from the wire", 200, "missing", two[:1], []Code{Unknown}, Unknown},
 		{"invalid utf8", 200, "\xff\xfe", two[:1], []Code{Unknown}, Unknown},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,14 +68,28 @@ func TestParseAnswer(t *testing.T) {
 	if r := parseLine("good 203.0.113.7"); r.IP != netip.MustParseAddr("203.0.113.7") {
 		t.Errorf("IP of good = %v", r.IP)
 	}
+	if a := ParseAnswer(200, []byte("good 203.0.113.7\ngood 203.0.113.7"), two[:1]); a.Extra != 1 {
+		t.Errorf("one extra line: Extra = %d", a.Extra)
+	}
+	if a := ParseAnswer(200, []byte("w30m"), two[:1]); a.RetryAfter != 30*time.Minute {
+		t.Errorf("w30m: RetryAfter = %v", a.RetryAfter)
+	}
+	if a := ParseAnswer(200, []byte("w2h"), two[:1]); a.RetryAfter != 2*time.Hour || a.Worst().Code.Kind() != Wait {
+		t.Errorf("w2h: %+v", a)
+	}
+	a := ParseAnswer(200, []byte("good 203.0.113.7\nnochg 2001:db8::7\ngood 203.0.113.9"), []string{"a", "b", "c"})
+	if h := a.Held(); len(h) != 2 || h[0] != netip.MustParseAddr("203.0.113.7") || h[1] != netip.MustParseAddr("2001:db8::7") {
+		t.Errorf("Held = %v", h)
+	}
 }
 
 func TestKinds(t *testing.T) {
 	for c, k := range map[Code]Kind{
 		Good: Registered, NoChg: Registered, DNSErr: Wait, Emergency: Wait, ServerError: Wait,
 		BadAuth: Fatal, NotDonator: Fatal, NotFQDN: Fatal, NoHost: Fatal, NumHost: Fatal, Abuse: Fatal,
-		BadAgent: Fatal, BadSys: Fatal, NotYours: Fatal, NotActive: Fatal, Unknown: Fatal, Redirect: Fatal,
-		Code("whatever"): Fatal,
+		BadAgent: Fatal, BadSys: Fatal, NotYours: Fatal, NotActive: Fatal, Redirect: Fatal, Refused: Fatal,
+		ServerErr: Wait, "w30m": Wait, "w1h": Wait, Missing: Wait,
+		Unknown: Failure, Code("whatever"): Failure, "w0m": Failure, "w30x": Failure,
 	} {
 		if c.Kind() != k {
 			t.Errorf("%s.Kind() = %v, want %v", c, c.Kind(), k)
@@ -92,6 +116,14 @@ func TestRequestURL(t *testing.T) {
 	}
 	if s := r.String(); strings.Contains(s, "s3cret") || !strings.Contains(s, "********") {
 		t.Errorf("String() = %s", s)
+	}
+	r.IPv6Param = "myipv6"
+	if got := r.URL(); !strings.HasSuffix(got, "&myip=203.0.113.7&myipv6=2001:db8::7") {
+		t.Errorf("with the IPv6 parameter: %s", got)
+	}
+	r.IPs = r.IPs[1:]
+	if got := r.URL(); !strings.HasSuffix(got, "&hostname=a.example.com,%2A.example.com&myipv6=2001:db8::7") {
+		t.Errorf("IPv6 alone in its parameter: %s", got)
 	}
 }
 

@@ -273,57 +273,151 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 			return res
 		}
 	}
-	req := dyndns2.Request{
-		HTTPS: p.UseHTTPS, Server: p.Server, Path: p.ServerPath,
-		Username: p.Username, Password: p.Password,
-		Hostnames: p.Hostnames, IPs: observed, UserAgent: r.userAgent(p),
-	}
+	plan := requests(p, d.Addrs, observed)
 	if r.DryRun {
-		res.OK, res.Summary = true, d.Reason+" "+via+"; would send "+req.String()
-		fmt.Fprintf(r.Out, "%s: %s %s\n  would send: %s\n", p.Name, d.Reason, via, req)
+		var reqs []string
+		for _, ips := range plan {
+			reqs = append(reqs, r.request(p, ips).String())
+		}
+		res.OK, res.Summary = true, d.Reason+" "+via+"; would send "+strings.Join(reqs, "; then ")
+		fmt.Fprintf(r.Out, "%s: %s %s\n", p.Name, d.Reason, via)
+		for _, req := range reqs {
+			fmt.Fprintf(r.Out, "  would send: %s\n", req)
+		}
 		return res
 	}
-	ans, err := cl.Provider.Update(ctx, req)
-	res.Sent = true
-	if err != nil && ctx.Err() != nil {
-		res.Summary = "interrupted while sending the update; nothing recorded"
-		log.Info(res.Summary)
-		return res
-	}
-	err = transport.Explain(err)
-	o := outcome(ans, err, observed)
 	prev := st.Registered
-	st = updater.Apply(st, o, r.now(), r.jitter())
-	res.OK, res.Next = o.Kind == updater.Accepted, st.NotBefore
-	what := "update sent; " // said only when an answer came back
-	if err != nil {
-		what = "no answer from the provider: "
-		if transport.NotSent(err) {
-			what = "update not sent: "
+	var parts []string
+	var last updater.Outcome
+	good := false
+	for i := 0; i < len(plan); i++ {
+		ips := plan[i]
+		ans, err := cl.Provider.Update(ctx, r.request(p, ips))
+		res.Sent = true
+		if err != nil && ctx.Err() != nil {
+			res.Summary = "interrupted while sending the update; nothing recorded"
+			log.Info(res.Summary)
+			return res
+		}
+		err = transport.Explain(err)
+		o := outcome(ans, err, ips)
+		if o.Kind == updater.Accepted {
+			confirmed, moved, unconfirmed := updater.Confirm(ips, ans.Held())
+			if len(ips) > 1 {
+				// A server that takes one address per request named only some
+				// families: each of the others goes once more, alone.
+				for _, a := range unconfirmed {
+					plan = append(plan, []netip.Addr{a})
+				}
+				unconfirmed = nil
+			}
+			for _, a := range unconfirmed {
+				moved = append(moved, updater.Mismatch{Sent: a})
+			}
+			o.Addrs, o.Moved = confirmed, moved
+			good = good || ans.Worst().Code == dyndns2.Good
+			for _, m := range moved {
+				r.report(log, p.Name+"|mismatch|"+family(m.Sent), logx.Warn, mismatchText(m))
+			}
+			if ans.Extra > 0 {
+				r.report(log, p.Name+"|extra", logx.Warn, fmt.Sprintf("the answer has %d line(s) more than host names; the extra ones are ignored", ans.Extra))
+			}
+		}
+		st = updater.Apply(st, o, r.now(), r.jitter())
+		what := "update sent" // said only when an answer came back
+		if err != nil {
+			what = "no answer from the provider"
+			if transport.NotSent(err) {
+				what = "update not sent"
+			}
+		}
+		if len(plan) > 1 {
+			what += " for " + addrList(ips)
+		}
+		sep := "; "
+		if err != nil {
+			sep = ": "
+		}
+		parts = append(parts, what+sep+describe(o, st, err))
+		for _, hr := range ans.Results {
+			if hr.Code.Kind() != dyndns2.Registered && hr.Code != ans.Worst().Code {
+				log.Warn("host "+hr.Host+": "+hr.Code.Meaning(), "answer", hr.Line)
+			}
+		}
+		last = o
+		if o.Kind != updater.Accepted {
+			break
 		}
 	}
-	res.Summary = fmt.Sprintf("%s %s; %s%s", d.Reason, via, what, describe(o, st, err))
-	switch o.Kind {
+	res.OK, res.Next = last.Kind == updater.Accepted, st.NotBefore
+	res.Summary = fmt.Sprintf("%s %s; %s", d.Reason, via, strings.Join(parts, "; "))
+	switch last.Kind {
 	case updater.Accepted:
 		log.Info(res.Summary)
-		if ans.Worst().Code == dyndns2.Good {
-			r.tell(p, notify.Event{Kind: notify.Updated, Old: prev, New: observed, Code: o.Code})
+		if good {
+			r.tell(p, notify.Event{Kind: notify.Updated, Old: prev, New: st.Registered, Code: last.Code})
 		} else {
 			r.tell(p, notify.Event{Kind: notify.OK})
 		}
 	case updater.Fatal:
 		log.Error(res.Summary)
-		r.tell(p, notify.Event{Kind: notify.Stopped, Code: o.Code, Meaning: o.Reason})
+		r.tell(p, notify.Event{Kind: notify.Stopped, Code: last.Code, Meaning: last.Reason})
+	case updater.BadAnswer:
+		// Said at warning level when the answer changes; waits grow in between.
+		r.report(log, p.Name+"|badanswer", logx.Warn, "the provider's answer is not dyndns2: "+last.Code+"; it is asked again after waits that grow from 30 minutes to 24 hours (check server and server_path)")
+		log.Debug(res.Summary)
+		r.tell(p, notify.Event{Kind: notify.Failed, Detail: res.Summary})
 	default:
 		log.Warn(res.Summary)
 		r.tell(p, notify.Event{Kind: notify.Failed, Detail: res.Summary})
 	}
-	for _, hr := range ans.Results {
-		if hr.Code.Kind() != dyndns2.Registered && hr.Code != ans.Worst().Code {
-			log.Warn("host "+hr.Host+": "+hr.Code.Meaning(), "answer", hr.Line)
-		}
+	if last.Kind != updater.BadAnswer {
+		r.forget(p.Name + "|badanswer")
 	}
 	return res
+}
+
+// requests plans the update requests for the addresses to send: with both
+// families, one per family (separate), or one for all (comma, param), which
+// then carries every observed address, so that the server need not guess the
+// family that did not change.
+func requests(p *config.Profile, send, observed []netip.Addr) [][]netip.Addr {
+	if (p.DualStack == config.DualComma || p.DualStack == config.DualParam) && len(observed) > 1 {
+		return [][]netip.Addr{observed}
+	}
+	var out [][]netip.Addr
+	for _, a := range send {
+		out = append(out, []netip.Addr{a})
+	}
+	return out
+}
+
+func (r *Runner) request(p *config.Profile, ips []netip.Addr) dyndns2.Request {
+	req := dyndns2.Request{
+		HTTPS: p.UseHTTPS, Server: p.Server, Path: p.ServerPath,
+		Username: p.Username, Password: p.Password,
+		Hostnames: p.Hostnames, IPs: ips, UserAgent: r.userAgent(p),
+	}
+	if p.DualStack == config.DualParam {
+		req.IPv6Param = p.DualStackParam
+	}
+	return req
+}
+
+func family(a netip.Addr) string {
+	if a.Is6() {
+		return "IPv6"
+	}
+	return "IPv4"
+}
+
+func mismatchText(m updater.Mismatch) string {
+	if m.Held.IsValid() {
+		return fmt.Sprintf("the provider set %s where %s was sent (does it take the connection's source address?); %s is not sent again while it stays the observed address",
+			m.Held, m.Sent, m.Sent)
+	}
+	return fmt.Sprintf("the provider's answers did not confirm %s (%s), not even when it was sent alone: it is not registered, and not sent again while it stays the observed address (does the provider take %s, or want dual_stack set another way?)",
+		m.Sent, family(m.Sent), family(m.Sent))
 }
 
 // Record keeps what a check of profile name saw and when the next is due
@@ -424,6 +518,9 @@ func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, l
 	if !p.UseHTTPS {
 		scheme = "http://"
 	}
+	if p.CheckIPScheme != "" { // external_ip_server was a URL: its scheme decides for checkip alone
+		scheme = p.CheckIPScheme + "://"
+	}
 	url := scheme + p.ExternalIPServer + p.ExternalIPServerPath
 	var vias []string
 	for _, v6 := range []bool{false, true} {
@@ -484,6 +581,8 @@ func outcome(ans dyndns2.Answer, err error, sent []netip.Addr) updater.Outcome {
 		o.Kind = updater.Accepted
 	case dyndns2.Wait:
 		o.Kind = updater.ProviderWait
+	case dyndns2.Failure:
+		o.Kind = updater.BadAnswer
 	default:
 		o.Kind = updater.Fatal
 	}
@@ -515,6 +614,8 @@ func describe(o updater.Outcome, st updater.State, err error) string {
 		return fmt.Sprintf("answer: %s: %s; updates stay stopped until the profile's settings change", o.Code, o.Reason)
 	case updater.ProviderWait:
 		return fmt.Sprintf("answer: %s: %s; next attempt not before %s", o.Code, o.Reason, st.NotBefore.UTC().Format(time.RFC3339))
+	case updater.BadAnswer:
+		return fmt.Sprintf("answer: %s: %s; attempt %d, next not before %s", o.Code, o.Reason, st.BadAnswers, st.NotBefore.UTC().Format(time.RFC3339))
 	}
 	return fmt.Sprintf("%s%s; retry %d not before %s", strings.TrimPrefix(o.Code, "error: "), clockHint(err), st.Failures, st.NotBefore.UTC().Format(time.RFC3339))
 }

@@ -208,6 +208,8 @@ func TestAnswers(t *testing.T) {
 	registered := []step{{time.Minute, ipA, false}, {24 * time.Hour, ipA, false}, {time.Minute, ipB, true}}
 	stopped := []step{{time.Minute, ipA, false}, {time.Minute, ipB, false}, {1000 * time.Hour, ipB, false}}
 	waits := []step{{29 * time.Minute, ipA, false}, {time.Minute, ipA, true}}
+	// not dyndns2: asked again after 30 minutes, then after an hour; never a stop
+	badAnswers := []step{{29 * time.Minute, ipA, false}, {time.Minute, ipA, true}, {59 * time.Minute, ipA, false}, {time.Minute, ipA, true}}
 	for _, tc := range []struct {
 		status int
 		body   string
@@ -227,8 +229,16 @@ func TestAnswers(t *testing.T) {
 		{200, "badsys", false, stopped},
 		{200, "!yours", false, stopped},
 		{200, "!active", false, stopped},
-		{200, "<html>hello</html>", false, stopped},
+		{200, "<html>hello</html>", false, badAnswers},
+		{200, "", false, badAnswers},
+		{200, "maybe", false, badAnswers},
+		{404, "<html><body>Not Found</body></html>", false, badAnswers},
+		{200, "<html><head><title>Update</title></head><body>good 203.0.113.7</body></html>", true, registered},
 		{401, "", false, stopped},
+		{401, `{"message": "Unauthorized"}`, false, stopped},
+		{403, "Forbidden", false, stopped},
+		{200, "servererror", false, waits},
+		{200, "w30m", false, waits},
 		{200, "dnserr", false, waits},
 		{200, "911", false, waits},
 		{500, "", false, waits},
@@ -459,7 +469,7 @@ func TestPlainHTTPWarns(t *testing.T) {
 	e.noPasswordInLogs()
 }
 
-// TestBothFamilies: ip_version both asks over tcp4 and tcp6 and sends one request with both.
+// TestBothFamilies: ip_version both asks over tcp4 and tcp6 and sends one request per family.
 func TestBothFamilies(t *testing.T) {
 	ln6, err := net.Listen("tcp6", "[::1]:0")
 	if err != nil {
@@ -492,11 +502,13 @@ func TestBothFamilies(t *testing.T) {
 		c.Web = &ipsource.Web{V4: t4, V6: t6}
 		return c, err
 	}
+	e.provSrv.Config.Handler = &dnsServer{mode: "one"}
 	if res := r.Run(context.Background(), p, nil); !res.OK {
 		t.Fatalf("%+v\n%s", res, e.logs)
 	}
-	if got := e.prov.last().MyIP; got != "203.0.113.7,2001:db8::7" || e.prov.count() != 1 {
-		t.Errorf("myip=%q in %d requests", got, e.prov.count())
+	a, aaaa, myips := e.provSrv.Config.Handler.(*dnsServer).records()
+	if a != ipA || aaaa != v6 || strings.Join(myips, " ") != "203.0.113.7 2001:db8::7" {
+		t.Errorf("one request per family: A %v AAAA %v after %q\n%s", a, aaaa, myips, e.logs)
 	}
 }
 

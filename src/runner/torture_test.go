@@ -100,28 +100,62 @@ func TestServerErrorsAndRetryAfter(t *testing.T) {
 	}
 }
 
+// TestHugeAndBrokenBodies: an answer outside the protocol is the provider's
+// failure, not the user's: asked again after 30 minutes, then after an hour,
+// never stopped; the log shows its first line, bounded and cleaned, once. An
+// answer whose first line answers the host name is taken, extra lines ignored
+// with a warning.
 func TestHugeAndBrokenBodies(t *testing.T) {
-	for name, body := range map[string]string{
-		"10 MB":             "good 203.0.113.7\n" + strings.Repeat("x", 10<<20),
-		"invalid UTF-8":     "\xff\xfe\xfd good \xc3",
-		"HTML with 200":     "<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>",
-		"empty 200":         "",
-		"one line too many": "good 203.0.113.7\ngood 203.0.113.7",
+	for name, tc := range map[string]struct {
+		body   string
+		taken  bool
+		logged string
+	}{
+		"10 MB":             {"good 203.0.113.7\n" + strings.Repeat("x", 10<<20), true, "the answer has 1 line(s) more than host names; the extra ones are ignored"},
+		"one line too many": {"good 203.0.113.7\ngood 203.0.113.7", true, "the answer has 1 line(s) more than host names; the extra ones are ignored"},
+		"invalid UTF-8":     {"\xff\xfe\xfd good \xc3", false, "the provider's answer is not dyndns2: ? good ?"},
+		"HTML with 200":     {"<!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>", false, "the provider's answer is not dyndns2: <!DOCTYPE html><html><body><h1>Welcome to nginx!</h1></body></html>"},
+		"empty 200":         {"", false, "the provider's answer is not dyndns2: empty answer"},
+		"10 MB of HTML":     {"<html>" + strings.Repeat("x", 10<<20), false, "the provider's answer is not dyndns2: <html>xxx"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			e := newEnv(t, nil)
-			n := swapProvider(t, e, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, body) })
+			n := swapProvider(t, e, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, tc.body) })
 			p := e.profile("")
-			res := e.run(p)
-			if res.OK || res.Action != updater.Send {
+			r := e.runner() // one daemon's runs
+			res := r.Run(context.Background(), p, nil)
+			if res.OK != tc.taken || res.Action != updater.Send {
 				t.Fatalf("%+v", res)
 			}
-			for i := 0; i < 3; i++ {
+			if tc.taken {
 				e.advance(24 * time.Hour)
-				e.run(p)
+				r.Run(context.Background(), p, nil)
+				if n.Load() != 1 {
+					t.Errorf("sent again: %d requests", n.Load())
+				}
+			} else {
+				for i, step := range []struct {
+					after time.Duration
+					want  int32
+				}{{29 * time.Minute, 1}, {time.Minute, 2}, {59 * time.Minute, 2}, {time.Minute, 3}, {2 * time.Hour, 4}} {
+					e.advance(step.after)
+					r.Run(context.Background(), p, nil)
+					if n.Load() != step.want {
+						t.Fatalf("step %d (+%v): %d requests, want %d\n%s", i, step.after, n.Load(), step.want, e.logs)
+					}
+				}
+				if st, _ := state.Open(e.stateDir).Load("home"); st.Stop != nil {
+					t.Error("an answer outside the protocol must never stop the profile")
+				}
 			}
-			if n.Load() != 1 {
-				t.Errorf("an answer outside the protocol must stop the profile: %d requests", n.Load())
+			c := 0
+			for _, line := range strings.Split(e.logs.String(), "\n") {
+				if strings.HasPrefix(line, "warn: ") && strings.Contains(line, tc.logged) {
+					c++
+				}
+			}
+			if c != 1 {
+				t.Errorf("want %q once at warning level, got %d times:\n%.2000s", tc.logged, c, e.logs)
 			}
 			for _, line := range strings.Split(e.logs.String(), "\n") {
 				if len(line) > 600 || !utf8.ValidString(line) {
@@ -130,6 +164,39 @@ func TestHugeAndBrokenBodies(t *testing.T) {
 			}
 			e.noPasswordInLogs()
 		})
+	}
+}
+
+// TestFewerAnswerLines: a host name without an answer line is not registered
+// and is sent again after 30 minutes; no stop.
+func TestFewerAnswerLines(t *testing.T) {
+	e := newEnv(t, nil)
+	n := swapProvider(t, e, func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "good 203.0.113.7") })
+	p := e.profile("\toption hostname 'a.example.com, b.example.com, c.example.com'\n")
+	n2 := 0
+	e.provSrv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		n2++
+		if n2 == 1 {
+			fmt.Fprint(w, "good 203.0.113.7\ngood 203.0.113.7") // two lines for three hosts
+			return
+		}
+		fmt.Fprint(w, "nochg 203.0.113.7\nnochg 203.0.113.7\ngood 203.0.113.7")
+	})
+	if res := e.run(p); res.OK || !strings.Contains(res.Summary, "the answer has no line for this host name") {
+		t.Fatalf("%+v", res)
+	}
+	e.advance(29 * time.Minute)
+	e.run(p)
+	if n.Load() != 1 {
+		t.Fatalf("sent again within the wait: %d", n.Load())
+	}
+	e.advance(time.Minute)
+	if res := e.run(p); !res.OK || n.Load() != 2 {
+		t.Fatalf("after the wait: %+v, %d requests", res, n.Load())
+	}
+	if st, _ := state.Open(e.stateDir).Load("home"); st.Stop != nil || len(st.Registered) != 1 {
+		t.Errorf("state %+v", st)
 	}
 }
 

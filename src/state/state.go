@@ -201,6 +201,28 @@ func (r *reader) addrs(k string) []netip.Addr {
 	return out
 }
 
+// mismatches reads "SENT>HELD" pairs; HELD "-" is none.
+func (r *reader) mismatches(k string) []updater.Mismatch {
+	var out []updater.Mismatch
+	for _, f := range strings.Fields(r.m[k]) {
+		sent, held, ok := strings.Cut(f, ">")
+		s, err1 := netip.ParseAddr(sent)
+		var h netip.Addr
+		var err2 error
+		if held != "-" {
+			h, err2 = netip.ParseAddr(held)
+		}
+		if !ok || err1 != nil || err2 != nil {
+			if r.err == nil {
+				r.err = fmt.Errorf("%s: %q is not SENT>HELD", k, f)
+			}
+			continue
+		}
+		out = append(out, updater.Mismatch{Sent: s, Held: h})
+	}
+	return out
+}
+
 // Encode writes st in the state file format.
 func Encode(st updater.State) []byte {
 	r := newRecord()
@@ -218,6 +240,18 @@ func Encode(st updater.State) []byte {
 	if st.Failures > 0 {
 		r.put("failures", strconv.Itoa(st.Failures))
 	}
+	if st.BadAnswers > 0 {
+		r.put("bad_answers", strconv.Itoa(st.BadAnswers))
+	}
+	var ms []string
+	for _, m := range st.Mismatches {
+		held := "-"
+		if m.Held.IsValid() {
+			held = m.Held.String()
+		}
+		ms = append(ms, m.Sent.String()+">"+held)
+	}
+	r.put("mismatches", strings.Join(ms, " "))
 	r.time("last_attempt", st.LastAttempt)
 	r.put("last_answer", st.LastAnswer)
 	return r.bytes()
@@ -238,8 +272,10 @@ func Decode(data []byte) (updater.State, error) {
 		Source:       r.str("source"),
 		NotBefore:    r.time("not_before"),
 		Failures:     r.int("failures"),
+		BadAnswers:   r.int("bad_answers"),
 		LastAttempt:  r.time("last_attempt"),
 		LastAnswer:   r.str("last_answer"),
+		Mismatches:   r.mismatches("mismatches"),
 	}
 	if code, ok := m["stop_code"]; ok {
 		st.Stop = &updater.Stop{Code: code, Reason: r.str("stop_reason"), At: r.time("stop_at")}

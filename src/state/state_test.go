@@ -21,7 +21,9 @@ func full() updater.State {
 		Registered:   []netip.Addr{netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("2001:db8::7")},
 		RegisteredAt: t0, Source: "provider",
 		Stop:      &updater.Stop{Code: "badauth", Reason: "username or password wrong: fix them", At: t0.Add(time.Hour)},
-		NotBefore: t0.Add(2 * time.Hour), Failures: 3, LastAttempt: t0.Add(time.Minute), LastAnswer: "badauth",
+		NotBefore: t0.Add(2 * time.Hour), Failures: 3, BadAnswers: 2, LastAttempt: t0.Add(time.Minute), LastAnswer: "badauth",
+		Mismatches: []updater.Mismatch{{Sent: netip.MustParseAddr("198.51.100.7"), Held: netip.MustParseAddr("203.0.113.7")},
+			{Sent: netip.MustParseAddr("2001:db8::8")}},
 	}
 }
 
@@ -42,12 +44,13 @@ func TestRoundTrip(t *testing.T) {
 func TestDecodeDamaged(t *testing.T) {
 	good := string(Encode(full()))
 	for name, data := range map[string]string{
-		"empty":     "",
-		"truncated": good[:len(good)/2],
-		"no end":    strings.TrimSuffix(good, "end\n"),
-		"garbage":   "\x00\x01\x02",
-		"bad time":  header + "\nregistered_at yesterday\nend\n",
-		"bad count": header + "\nfailures many\nend\n",
+		"empty":        "",
+		"truncated":    good[:len(good)/2],
+		"no end":       strings.TrimSuffix(good, "end\n"),
+		"garbage":      "\x00\x01\x02",
+		"bad time":     header + "\nregistered_at yesterday\nend\n",
+		"bad count":    header + "\nfailures many\nend\n",
+		"bad mismatch": header + "\nmismatches 198.51.100.7-203.0.113.7\nend\n",
 	} {
 		if st, err := Decode([]byte(data)); err == nil {
 			t.Errorf("%s: accepted as %+v", name, st)

@@ -1,6 +1,7 @@
 package updater
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -36,7 +37,7 @@ func TestDecide(t *testing.T) {
 		{"just before force", registered, addrs(a), t0.Add(force - time.Second), force, None, false, ""},
 		{"force 0 never resends", registered, addrs(a), t0.Add(10 * force), 0, None, false, ""},
 		{"clock went back", registered, addrs(a), t0.Add(-365 * 24 * time.Hour), force, None, false, ""},
-		{"family added", registered, addrs(v6, a), t0, force, Send, false, "to 203.0.113.7,2001:db8::7"},
+		{"family added: only it is sent", registered, addrs(v6, a), t0, force, Send, false, "no address on record for 2001:db8::7"},
 		{"order does not matter", State{Registered: addrs(a, v6), RegisteredAt: t0}, addrs(v6, a), t0, force, None, false, ""},
 		{"stopped", State{Registered: addrs(a), Stop: &Stop{Code: "badauth", Reason: "username or password wrong", At: t0}}, addrs(b), t0.Add(time.Hour), force, Stopped, false, "badauth: username or password wrong"},
 		{"server wait", State{Registered: addrs(a), NotBefore: t0.Add(30 * time.Minute), LastAnswer: "911"}, addrs(b), t0.Add(29 * time.Minute), force, Wait, false, "after 911"},
@@ -47,6 +48,9 @@ func TestDecide(t *testing.T) {
 			d := Decide(tc.st, tc.obs, tc.now, tc.force)
 			if d.Action != tc.want || d.Verify != tc.verify || !strings.Contains(d.Reason, tc.reason) {
 				t.Errorf("Decide = %+v; want %v verify=%v reason containing %q", d, tc.want, tc.verify, tc.reason)
+			}
+			if d.Action == Send && len(d.Addrs) == 0 {
+				t.Errorf("Send without addresses: %+v", d)
 			}
 		})
 	}
@@ -174,5 +178,108 @@ func TestClockJumps(t *testing.T) {
 	failed := Apply(State{Fingerprint: "fp"}, Outcome{Kind: NetworkError, Code: "certificate not yet valid"}, boot, 0)
 	if d := Gate(failed, t0); d.Action != Proceed {
 		t.Errorf("after NTP sets the clock the retry is due at once: %+v", d)
+	}
+}
+
+// TestDecidePerFamily: each family is sent when it changed, alone; a mismatch
+// the provider answered keeps its address from being sent again while it stays.
+func TestDecidePerFamily(t *testing.T) {
+	v6b := netip.MustParseAddr("2001:db8::8")
+	both := State{Registered: addrs(a, v6), RegisteredAt: t0, Source: "provider"}
+	for _, tc := range []struct {
+		name string
+		st   State
+		obs  []netip.Addr
+		now  time.Time
+		want Action
+		send []netip.Addr
+	}{
+		{"v6 changed", both, addrs(a, v6b), t0, Send, addrs(v6b)},
+		{"v4 changed", both, addrs(b, v6), t0, Send, addrs(b)},
+		{"both changed", both, addrs(b, v6b), t0, Send, addrs(b, v6b)},
+		{"force_interval sends every family", both, addrs(a, v6), t0.Add(force), Send, addrs(a, v6)},
+		{"held elsewhere: not sent again", State{Registered: addrs(b, v6), RegisteredAt: t0, Mismatches: []Mismatch{{Sent: a, Held: b}}}, addrs(a, v6), t0.Add(time.Hour), None, nil},
+		{"not confirmed: not sent again", State{Registered: addrs(a), RegisteredAt: t0, Mismatches: []Mismatch{{Sent: v6}}}, addrs(a, v6), t0.Add(time.Hour), None, nil},
+		{"a new address after a mismatch is sent", State{Registered: addrs(a), RegisteredAt: t0, Mismatches: []Mismatch{{Sent: v6}}}, addrs(a, v6b), t0.Add(time.Hour), Send, addrs(v6b)},
+		{"only a mismatch on record: no DNS check, nothing sent", State{RegisteredAt: t0, Mismatches: []Mismatch{{Sent: a}}}, addrs(a), t0.Add(time.Hour), None, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Decide(tc.st, tc.obs, tc.now, force)
+			if d.Action != tc.want || fmt.Sprint(d.Addrs) != fmt.Sprint(tc.send) || d.Verify {
+				t.Errorf("Decide = %+v; want %v sending %v", d, tc.want, tc.send)
+			}
+		})
+	}
+}
+
+func TestConfirm(t *testing.T) {
+	c := netip.MustParseAddr("203.0.113.9")
+	for _, tc := range []struct {
+		name             string
+		sent, held       []netip.Addr
+		confirmed, uncnf []netip.Addr
+		moved            []Mismatch
+	}{
+		{"named as sent", addrs(a), addrs(a), addrs(a), nil, nil},
+		{"nothing named confirms all", addrs(a, v6), nil, addrs(a, v6), nil, nil},
+		{"only IPv4 named for both", addrs(a, v6), addrs(a), addrs(a), addrs(v6), nil},
+		{"source address instead", addrs(a), addrs(c), nil, nil, []Mismatch{{Sent: a, Held: c}}},
+		{"v6 request answered with v4", addrs(v6), addrs(c), nil, addrs(v6), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conf, moved, unc := Confirm(tc.sent, tc.held)
+			if fmt.Sprint(conf) != fmt.Sprint(tc.confirmed) || fmt.Sprint(moved) != fmt.Sprint(tc.moved) || fmt.Sprint(unc) != fmt.Sprint(tc.uncnf) {
+				t.Errorf("Confirm = %v %v %v; want %v %v %v", conf, moved, unc, tc.confirmed, tc.moved, tc.uncnf)
+			}
+		})
+	}
+}
+
+// TestApplyMoved: what the provider holds is recorded, the mismatch kept; a
+// family confirmed later clears it; a family not confirmed is not registered.
+func TestApplyMoved(t *testing.T) {
+	c := netip.MustParseAddr("203.0.113.9")
+	st := State{Registered: addrs(b, v6), RegisteredAt: t0}
+	st = Apply(st, Outcome{Kind: Accepted, Moved: []Mismatch{{Sent: a, Held: c}}, Code: "good 203.0.113.9"}, t0, 0)
+	if fmt.Sprint(st.Registered) != fmt.Sprint(addrs(c, v6)) || len(st.Mismatches) != 1 || st.Mismatches[0].Held != c {
+		t.Errorf("after a moved answer: %+v", st)
+	}
+	st = Apply(st, Outcome{Kind: Accepted, Moved: []Mismatch{{Sent: netip.MustParseAddr("2001:db8::8")}}, Code: "good 203.0.113.9"}, t0, 0)
+	if fmt.Sprint(st.Registered) != fmt.Sprint(addrs(c)) || len(st.Mismatches) != 2 {
+		t.Errorf("after an unconfirmed family: %+v", st)
+	}
+	st = Apply(st, Outcome{Kind: Accepted, Addrs: addrs(b), Code: "good 203.0.113.8"}, t0, 0)
+	if fmt.Sprint(st.Registered) != fmt.Sprint(addrs(b)) || len(st.Mismatches) != 1 || !st.Mismatches[0].Sent.Is6() {
+		t.Errorf("a confirmed family clears its mismatch only: %+v", st)
+	}
+	if r := Reconcile(st, "other", st.Target, nil, t0); len(r.Mismatches) != 0 {
+		t.Error("changed settings forget mismatches")
+	}
+}
+
+// TestBadAnswers: answers that are not dyndns2 wait 30 min, doubling to 24 h,
+// and never stop; a dyndns2 answer or changed settings end the backoff.
+func TestBadAnswers(t *testing.T) {
+	st := State{Fingerprint: "fp"}
+	var waits []time.Duration
+	for i := 0; i < 8; i++ {
+		st = Apply(st, Outcome{Kind: BadAnswer, Code: "<html>"}, t0, 0)
+		waits = append(waits, st.NotBefore.Sub(t0))
+		if st.Stop != nil {
+			t.Fatal("an answer that is not dyndns2 must never stop the profile")
+		}
+	}
+	want := []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour, 4 * time.Hour, 8 * time.Hour, 16 * time.Hour, 24 * time.Hour, 24 * time.Hour}
+	if fmt.Sprint(waits) != fmt.Sprint(want) {
+		t.Errorf("waits %v, want %v", waits, want)
+	}
+	if d := Gate(st, t0.Add(24*time.Hour-time.Second)); d.Action != Wait {
+		t.Errorf("a 24 h wait is honoured: %+v", d)
+	}
+	if r := Reconcile(st, "changed", "", nil, t0); r.BadAnswers != 0 || !r.NotBefore.IsZero() {
+		t.Errorf("changed settings end the backoff: %+v", r)
+	}
+	if a := Apply(st, Outcome{Kind: Accepted, Addrs: addrs(a)}, t0, 0); a.BadAnswers != 0 {
+		t.Error("a good answer ends the backoff")
 	}
 }

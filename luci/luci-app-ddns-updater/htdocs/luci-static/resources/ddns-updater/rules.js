@@ -25,7 +25,7 @@ return baseclass.extend({
 		"profile.username": {"kind":"username","required":true},
 		"profile.password": {"kind":"secret","required":true},
 		"profile.hostname": {"kind":"hostnames","required":true,"list":true},
-		"profile.external_ip_server": {"kind":"hostport","required":true,"default":"checkip.dyndns.com"},
+		"profile.external_ip_server": {"kind":"checkip","required":true,"default":"checkip.dyndns.com"},
 		"profile.external_ip_server_path": {"kind":"path","default":"/"},
 		"profile.use_regex": {"kind":"bool","default":"1"},
 		"profile.ip_source": {"kind":"choice","choices":["web","interface","auto"],"default":"auto"},
@@ -40,6 +40,8 @@ return baseclass.extend({
 		"profile.interface": {"kind":"uciname","default":"wan"},
 		"profile.device": {"kind":"devname"},
 		"profile.ipv6_suffix": {"kind":"ipv6suffix"},
+		"profile.dual_stack": {"kind":"choice","choices":["separate","comma","param"],"default":"separate"},
+		"profile.dual_stack_param": {"kind":"param","default":"myipv6"},
 		"profile.notify": {"kind":"bool","default":"1"},
 		"profile.ip": {"kind":"ips","list":true}
 	}

@@ -261,6 +261,18 @@ var kinds = {
 		return (a && a.zone === '') || validHostName(s, false) || _('Expecting a host name or IP address (the port is its own option)');
 	},
 	hostport: function(s) { return hostPort(s) || _('Expecting a host name or IP address, optionally with :port (not a URL)'); },
+	checkip: function(s) {
+		var i = s.indexOf('://');
+		if (i < 0)
+			return hostPort(s) || _('Expecting a host name or IP address, optionally with :port, or an http:// or https:// URL');
+		var scheme = s.substring(0, i).toLowerCase(), rest = s.substring(i + 3), slash = rest.indexOf('/');
+		var host = slash < 0 ? rest : rest.substring(0, slash), path = slash < 0 ? '' : rest.substring(slash + 1);
+		if ((scheme !== 'http' && scheme !== 'https') || host === '' || !hostPort(host) ||
+		    (path !== '' && (/[ #]/.test(path) || hasControl(path))))
+			return _('Expecting a host name or IP address, optionally with :port, or an http:// or https:// URL');
+		return true;
+	},
+	param: function(s) { return /^[A-Za-z0-9_.-]+$/.test(s) || _('Expecting a query parameter name such as myipv6'); },
 	ipport: function(s) { return ipPort(s) || _('Expecting an IP address, optionally with :port, such as 192.0.2.53 or [2001:db8::53]:53'); },
 	path: function(s) { return (s[0] === '/' && !/[ #]/.test(s) && !hasControl(s)) || _('Expecting a path starting with /, without spaces or #'); },
 	abspath: function(s) { return (s[0] === '/' && !hasControl(s)) || _('Expecting an absolute path'); },

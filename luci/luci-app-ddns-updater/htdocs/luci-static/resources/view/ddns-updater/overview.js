@@ -265,6 +265,20 @@ return view.extend({
 		o.default = '4';
 		o.modalonly = true;
 
+		o = s.taboption('address', form.ListValue, 'dual_stack', _('Both families'), _('How the IPv4 and the IPv6 address travel. Separate requests are what every dyndns2 server takes; choose another only when the provider says so.'));
+		o.value('separate', _('separate requests (myip=IPv4, then myip=IPv6)'));
+		o.value('comma', _('one request, myip=IPv4,IPv6 (Dyn)'));
+		o.value('param', _('one request, IPv6 in its own parameter'));
+		o.default = 'separate';
+		o.depends('ip_version', 'both');
+		o.modalonly = true;
+
+		o = s.taboption('address', form.Value, 'dual_stack_param', _('IPv6 parameter'), _('The query parameter that carries the IPv6 address, e.g. myipv6.'));
+		o.validate = validate.check('profile', 'dual_stack_param');
+		o.placeholder = 'myipv6';
+		o.depends('dual_stack', 'param');
+		o.modalonly = true;
+
 		o = s.taboption('address', widgets.NetworkSelect, 'interface', _('Interface'), _('The logical interface whose device holds the public address.'));
 		o.validate = validate.check('profile', 'interface');
 		o.nocreate = true;
@@ -285,7 +299,7 @@ return view.extend({
 		o.depends('ip_version', 'both');
 		o.modalonly = true;
 
-		o = s.taboption('address', form.Value, 'external_ip_server', _('checkip server'));
+		o = s.taboption('address', form.Value, 'external_ip_server', _('checkip server'), _('A host name, or a URL such as http://checkip.example.com/checkip.php whose scheme decides for checkip alone.'));
 		o.validate = validate.check('profile', 'external_ip_server');
 		o.placeholder = 'checkip.dyndns.com';
 		forWeb(o);
