@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"ddns-updater/src/service"
 	"ddns-updater/src/uci"
 )
 
@@ -85,6 +86,11 @@ type Profile struct {
 	LegacyIP             []netip.Addr // "option ip" written by the original program
 	DualStack            DualStack    // how both families travel (ip_version both)
 	DualStackParam       string       // DualParam: the parameter that carries IPv6
+	Service              string       // the preset (package service) that filled the options not set; "": none
+	UserParam            string       // with PasswordParam: the credentials travel in the query, not HTTP Basic
+	PasswordParam        string
+	Keep4, Keep6         string        // the preset's query part that keeps the family not sent (see dyndns2.Request)
+	MinInterval          time.Duration // the shortest time between two updates sent; 0: none
 
 	checkIPPath string // the path of an external_ip_server URL
 
@@ -304,11 +310,54 @@ func loadProfile(file string, s *uci.Section, warnings *[]string) *Profile {
 		p.Problems = append(p.Problems, &Error{file, "profile " + quoteRef(s), "",
 			"anonymous profile; expected a name, as in config profile 'home' (the name keys its state)"})
 	}
+	name, _ := s.Value("service")
+	svc := service.Get(name)
+	if svc != nil {
+		s = withPreset(s, svc)
+		p.Keep4, p.Keep6 = svc.Keep4, svc.Keep6
+	}
 	p.Problems = append(p.Problems, fill(file, s, p, profileOptions, warnings)...)
 	p.Problems = append(p.Problems, checkProfile(file, p)...)
+	if svc != nil {
+		where := "profile " + quoteRef(s)
+		if svc.One && len(p.Hostnames) > 1 {
+			p.Problems = append(p.Problems, &Error{file, where, "hostname", "service " + svc.Name +
+				" takes one host name per profile (each host has its own credentials); expected one profile per host name"})
+		}
+		if !svc.IPv6 && p.IPVersion.Has(true) {
+			*warnings = append(*warnings, fmt.Sprintf("%s: %s: option ip_version: %s, but service %s takes IPv4 updates only, by its documentation; the IPv6 update may be refused", file, where, p.IPVersion, svc.Name))
+		}
+	}
 	p.Fingerprint = fingerprint(s)
 	p.Target = target(p)
 	return p
+}
+
+// withPreset returns s with the options of the preset that s does not set.
+func withPreset(s *uci.Section, svc *service.Service) *uci.Section {
+	out := s
+	add := func(name, value string) {
+		if out.Get(name) == nil {
+			out = out.With(&uci.Option{Name: name, Values: []string{value}})
+		}
+	}
+	for _, o := range svc.Options() {
+		add(o[0], o[1])
+	}
+	if user := svc.User; user != "" {
+		if user == "=host" {
+			user = ""
+			if h := s.Get("hostname"); h != nil {
+				if items := splitList(h.Values); len(items) > 0 {
+					user = items[0]
+				}
+			}
+		}
+		if user != "" {
+			add("username", user)
+		}
+	}
+	return out
 }
 
 // fingerprint hashes the section's settings; "enabled" and the legacy "ip" are not settings.

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"ddns-updater/src/service"
 )
 
 // The option tables. Each entry's Default is applied when the option is absent.
@@ -49,6 +51,8 @@ var mailOptions = []option[*Mail]{
 var profileOptions = []option[*Profile]{
 	{about{"profile", "enabled", "0", "1 runs the profile (--profile NAME runs it regardless)."},
 		boolean(func(p *Profile) *bool { return &p.Enabled })},
+	{about{"profile", "service", "", "A provider's preset (ddns-updater services lists them): fills server, server_path and the provider's ways; options set here override it."},
+		text(func(p *Profile) *string { return &p.Service }, serviceName())},
 	{about{"profile", "server", "", "The provider's update server: host name or IP, optional :port."},
 		text(func(p *Profile) *string { return &p.Server }, required("a host name such as members.dyndns.org", hostPort("members.dyndns.org")))},
 	{about{"profile", "server_path", "/nic/update", "Path (and query) of the dyndns2 update URL."},
@@ -93,6 +97,10 @@ var profileOptions = []option[*Profile]{
 		text(func(p *Profile) *DualStack { return &p.DualStack }, oneOf("separate", "comma", "param"))},
 	{about{"profile", "dual_stack_param", "myipv6", "With dual_stack param: the query parameter that carries the IPv6 address."},
 		text(func(p *Profile) *string { return &p.DualStackParam }, queryParam)},
+	{about{"profile", "auth", "basic", "How the credentials travel: basic (HTTP Basic authentication), or query (username= and password= in the URL; query:USER,PASS names the parameters) for providers that want them so."},
+		authCheck()},
+	{about{"profile", "min_interval", "0", "The shortest time between two updates sent, for providers that limit them (0: none); a change waits for it."},
+		duration(func(p *Profile) *time.Duration { return &p.MinInterval }, time.Minute, true)},
 	{about{"profile", "notify", "1", "0 keeps this profile out of the mail."},
 		boolean(func(p *Profile) *bool { return &p.Notify })},
 	{about{"profile", "ip", "", "Last registered address, as the original program kept it; read once when no state exists, never written."},
@@ -433,5 +441,52 @@ func ipList[T any](field func(T) *[]netip.Addr) check[T] {
 			*field(dst) = append(*field(dst), a.Unmap())
 		}
 		return nil
+	}}
+}
+
+// serviceName is a preset's name; an unknown one is an error that suggests the closest.
+//
+//go:noinline
+func serviceName() textCheck {
+	names := make([]string, len(service.Services))
+	for i, s := range service.Services {
+		names[i] = s.Name
+	}
+	return textCheck{rule: &Rule{Kind: "choice", Choices: names}, fn: func(s string) (string, error) {
+		if s == "" || service.Get(s) != nil {
+			return s, nil
+		}
+		msg := fmt.Sprintf("%q is not a known service", s)
+		if near := service.Closest(s); len(near) > 0 {
+			msg += "; did you mean " + strings.Join(near, ", ") + "?"
+		}
+		return "", errors.New(msg + " (ddns-updater services lists them; without service, set server and server_path)")
+	}}
+}
+
+// authCheck reads auth: basic, query, or query:USERPARAM,PASSPARAM.
+//
+//go:noinline
+func authCheck() check[*Profile] {
+	return check[*Profile]{rule: &Rule{Kind: "auth"}, set: func(p *Profile, v []string) error {
+		s := last(v)
+		p.UserParam, p.PasswordParam = "", ""
+		switch {
+		case s == "" || s == "basic":
+			return nil
+		case s == "query":
+			p.UserParam, p.PasswordParam = "username", "password"
+			return nil
+		}
+		if rest, ok := strings.CutPrefix(s, "query:"); ok {
+			u, pw, _ := strings.Cut(rest, ",")
+			_, err1 := queryParam.fn(u)
+			_, err2 := queryParam.fn(pw)
+			if u != "" && pw != "" && err1 == nil && err2 == nil {
+				p.UserParam, p.PasswordParam = u, pw
+				return nil
+			}
+		}
+		return fmt.Errorf("%q; expected basic, query, or query:USER,PASS (the two parameter names)", s)
 	}}
 }

@@ -27,10 +27,21 @@ type Request struct {
 	IPs       []netip.Addr // one per family
 	IPv6Param string       // when set, the IPv6 address travels in this parameter instead of myip
 	UserAgent string
+	// UserParam and PasswordParam, when set, carry the credentials in the
+	// query instead of HTTP Basic authentication (providers that want them so).
+	UserParam, PasswordParam string
+	// Keep4 and Keep6 are query parts (name=value) added to a request that
+	// carries no IPv4 (Keep4) or no IPv6 (Keep6) address, for providers that
+	// would otherwise delete or reset the record of the family not sent; not
+	// when the request has that parameter already.
+	Keep4, Keep6 string
 }
 
-// URL returns the update URL; it holds no credentials.
-func (r Request) URL() string {
+// URL returns the update URL; it holds no credentials (see QueryAuth).
+func (r Request) URL() string { return r.url("") }
+
+// url builds the URL; the password, when it travels in the query, is pw.
+func (r Request) url(pw string) string {
 	scheme := "https"
 	if !r.HTTPS {
 		scheme = "http"
@@ -44,7 +55,9 @@ func (r Request) URL() string {
 		hosts[i] = url.QueryEscape(h)
 	}
 	var ips, v6 []string
+	has4, has6 := false, false
 	for _, ip := range r.IPs {
+		has4, has6 = has4 || ip.Is4(), has6 || ip.Is6()
 		if r.IPv6Param != "" && ip.Is6() {
 			v6 = append(v6, ip.String())
 		} else {
@@ -58,11 +71,30 @@ func (r Request) URL() string {
 	if len(v6) > 0 {
 		u += "&" + url.QueryEscape(r.IPv6Param) + "=" + strings.Join(v6, ",")
 	}
+	for _, keep := range [...]struct {
+		part string
+		has  bool
+	}{{r.Keep4, has4}, {r.Keep6, has6}} {
+		name, _, _ := strings.Cut(keep.part, "=")
+		if keep.part != "" && !keep.has && !strings.Contains(u, "&"+name+"=") && !strings.Contains(u, "?"+name+"=") {
+			u += "&" + keep.part
+		}
+	}
+	if r.PasswordParam != "" {
+		u += "&" + url.QueryEscape(r.UserParam) + "=" + url.QueryEscape(r.Username) +
+			"&" + url.QueryEscape(r.PasswordParam) + "=" + pw
+	}
 	return u
 }
 
+// QueryAuth reports whether the credentials travel in the query.
+func (r Request) QueryAuth() bool { return r.PasswordParam != "" }
+
 // String describes the request with the password masked.
 func (r Request) String() string {
+	if r.QueryAuth() {
+		return fmt.Sprintf("GET %s (User-Agent %q)", r.url("********"), r.UserAgent)
+	}
 	return fmt.Sprintf("GET %s (basic auth user %q, password ********, User-Agent %q)", r.URL(), r.Username, r.UserAgent)
 }
 
@@ -86,11 +118,13 @@ func (c *Client) Update(ctx context.Context, r Request) (Answer, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url(url.QueryEscape(r.Password)), nil)
 	if err != nil {
-		return Answer{}, err
+		return Answer{}, scrub(err)
 	}
-	req.SetBasicAuth(r.Username, r.Password)
+	if !r.QueryAuth() {
+		req.SetBasicAuth(r.Username, r.Password)
+	}
 	req.Header.Set("User-Agent", r.UserAgent)
 	hc := http.Client{Transport: http.DefaultTransport}
 	if c.HTTP != nil {
@@ -151,8 +185,8 @@ func resultsFor(hosts []string, r Result) []Result {
 	return out
 }
 
-// scrub drops the URL from a *url.Error: it is logged elsewhere already, and
-// errors stay short. (The URL never holds credentials.)
+// scrub drops the URL from a *url.Error: it is logged elsewhere already,
+// errors stay short, and a password in the query (query auth) stays out of them.
 func scrub(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {

@@ -155,6 +155,46 @@ func TestUpdateRequest(t *testing.T) {
 	}
 }
 
+// TestQueryAuth: credentials in the query for the providers that want them so:
+// no Authorization header, the password escaped, and masked in String().
+func TestQueryAuth(t *testing.T) {
+	var got *http.Request
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		w.Write([]byte("good 2001:db8::7\n"))
+	}))
+	defer srv.Close()
+	r := Request{Server: strings.TrimPrefix(srv.URL, "http://"), Path: "/nic/update",
+		Username: "me@example.com", Password: "p&ss=w+rd", Hostnames: []string{"home.example.com"},
+		IPs: []netip.Addr{netip.MustParseAddr("2001:db8::7")}, UserParam: "user", PasswordParam: "pass",
+		Keep4: "myipv4=preserve", Keep6: "myipv6=preserve"}
+	a, err := (&Client{}).Update(context.Background(), r)
+	if err != nil || a.Worst().Code != Good {
+		t.Fatalf("%+v, %v", a, err)
+	}
+	q := got.URL.Query()
+	if got.Header.Get("Authorization") != "" || q.Get("user") != r.Username || q.Get("pass") != r.Password {
+		t.Errorf("query auth: Authorization %q, user %q, pass %q", got.Header.Get("Authorization"), q.Get("user"), q.Get("pass"))
+	}
+	if q.Get("myip") != "2001:db8::7" || q.Get("myipv4") != "preserve" || q.Has("myipv6") {
+		t.Errorf("an IPv6-only request keeps IPv4 (Keep4) and nothing else: %s", got.URL.RawQuery)
+	}
+	if s := r.String(); strings.Contains(s, "p&ss") || strings.Contains(s, "p%26ss") || !strings.Contains(s, "pass=********") {
+		t.Errorf("String() = %s", s)
+	}
+	if u := r.URL(); strings.Contains(u, "p%26ss") {
+		t.Errorf("URL() holds the password: %s", u)
+	}
+	r.IPs = []netip.Addr{netip.MustParseAddr("203.0.113.7"), netip.MustParseAddr("2001:db8::7")}
+	if u := r.URL(); strings.Contains(u, "preserve") {
+		t.Errorf("a request with both families keeps nothing: %s", u)
+	}
+	r.IPs, r.Keep4 = r.IPs[1:], "myip=no"
+	if u := r.URL(); strings.Contains(u, "myip=no") {
+		t.Errorf("a keep part whose parameter the request has already is left out: %s", u)
+	}
+}
+
 func TestRedirects(t *testing.T) {
 	var elsewhere atomic.Int32
 	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

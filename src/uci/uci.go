@@ -64,6 +64,23 @@ func (s *Section) Get(name string) *Option {
 	return s.byOptName[name]
 }
 
+// With returns a copy of s with o added; an option of the same name in s is replaced.
+func (s *Section) With(o *Option) *Section {
+	out := *s
+	out.Options = make([]*Option, 0, len(s.Options)+1)
+	for _, x := range s.Options {
+		if x.Name != o.Name {
+			out.Options = append(out.Options, x)
+		}
+	}
+	out.Options = append(out.Options, o)
+	out.byOptName = make(map[string]*Option, len(out.Options))
+	for _, x := range out.Options {
+		out.byOptName[x.Name] = x
+	}
+	return &out
+}
+
 // Value returns the single value of an option (the last item of a list) and whether it is set.
 func (s *Section) Value(name string) (string, bool) {
 	o := s.Get(name)

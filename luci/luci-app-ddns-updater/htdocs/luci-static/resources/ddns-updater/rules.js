@@ -20,6 +20,7 @@ return baseclass.extend({
 		"mail.ca_file": {"kind":"pemfile"},
 		"mail.alert_after": {"kind":"duration","min":60,"max":315360000,"default":"1h"},
 		"profile.enabled": {"kind":"bool","default":"0"},
+		"profile.service": {"kind":"choice","choices":["all-inkl.com","changeip.com","core-networks.de","desec.io","dnsomatic.com","dy.fi","dyn.com","dyndns.it","dynu.com","dynv6.com","freedns.afraid.org","he.net","hosting.de","infomaniak.com","inwx.de","ipv64.net","joker.com","loopia.se","no-ip.com","now-dns.com","nsupdate.info","opendns.com","ovh.com","schokokeks.org","selfhost.de","simply.com","spdyn.de","strato.com","udmedia.de","variomedia.de"]},
 		"profile.server": {"kind":"hostport","required":true},
 		"profile.server_path": {"kind":"path","default":"/nic/update"},
 		"profile.username": {"kind":"username","required":true},
@@ -42,6 +43,8 @@ return baseclass.extend({
 		"profile.ipv6_suffix": {"kind":"ipv6suffix"},
 		"profile.dual_stack": {"kind":"choice","choices":["separate","comma","param"],"default":"separate"},
 		"profile.dual_stack_param": {"kind":"param","default":"myipv6"},
+		"profile.auth": {"kind":"auth","default":"basic"},
+		"profile.min_interval": {"kind":"duration","min":60,"max":315360000,"zero_ok":true,"default":"0"},
 		"profile.notify": {"kind":"bool","default":"1"},
 		"profile.ip": {"kind":"ips","list":true}
 	}

@@ -272,6 +272,7 @@ var kinds = {
 			return _('Expecting a host name or IP address, optionally with :port, or an http:// or https:// URL');
 		return true;
 	},
+	auth: function(s) { return /^(basic|query|query:[A-Za-z0-9_.-]+,[A-Za-z0-9_.-]+)$/.test(s) || _('Expecting basic, query, or query:USER,PASS'); },
 	param: function(s) { return /^[A-Za-z0-9_.-]+$/.test(s) || _('Expecting a query parameter name such as myipv6'); },
 	ipport: function(s) { return ipPort(s) || _('Expecting an IP address, optionally with :port, such as 192.0.2.53 or [2001:db8::53]:53'); },
 	path: function(s) { return (s[0] === '/' && !/[ #]/.test(s) && !hasControl(s)) || _('Expecting a path starting with /, without spaces or #'); },
