@@ -301,6 +301,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		}
 		err = transport.Explain(err)
 		o := outcome(ans, err, ips)
+		o.MinGap = p.MinInterval
 		if o.Kind == updater.Accepted {
 			confirmed, moved, unconfirmed := updater.Confirm(ips, ans.Held())
 			if len(ips) > 1 {
@@ -397,6 +398,7 @@ func (r *Runner) request(p *config.Profile, ips []netip.Addr) dyndns2.Request {
 		HTTPS: p.UseHTTPS, Server: p.Server, Path: p.ServerPath,
 		Username: p.Username, Password: p.Password,
 		Hostnames: p.Hostnames, IPs: ips, UserAgent: r.userAgent(p),
+		UserParam: p.UserParam, PasswordParam: p.PasswordParam, Keep4: p.Keep4, Keep6: p.Keep6,
 	}
 	if p.DualStack == config.DualParam {
 		req.IPv6Param = p.DualStackParam

@@ -44,6 +44,7 @@ type seen struct {
 type provider struct {
 	mu     sync.Mutex
 	reqs   []seen
+	query  []string // the raw query of each request
 	status int
 	body   string
 	header http.Header
@@ -54,6 +55,7 @@ func (p *provider) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.reqs = append(p.reqs, seen{r.URL.Path, r.URL.Query().Get("hostname"), r.URL.Query().Get("myip"), u, pw, r.UserAgent(), ok})
+	p.query = append(p.query, r.URL.RawQuery)
 	for k, v := range p.header {
 		w.Header()[k] = v
 	}

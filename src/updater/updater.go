@@ -117,8 +117,12 @@ func Gate(st State, now time.Time) Decision {
 			st.Stop.At.UTC().Format(time.RFC3339), st.Stop.Code, st.Stop.Reason)}
 	}
 	if wait := st.NotBefore.Sub(now); wait > 0 && wait <= MaxWaitSeen {
+		after := st.LastAnswer
+		if st.RegisteredAt.Equal(st.LastAttempt) && st.Source == "provider" {
+			after = "the last update (min_interval)"
+		}
 		return Decision{Action: Wait, Until: st.NotBefore, Reason: fmt.Sprintf("waiting until %s after %s",
-			st.NotBefore.UTC().Format(time.RFC3339), st.LastAnswer)}
+			st.NotBefore.UTC().Format(time.RFC3339), after)}
 	}
 	return Decision{Action: Proceed}
 }
@@ -238,6 +242,7 @@ type Outcome struct {
 	Code       string     // the provider's answer code, or the error
 	Reason     string     // its meaning in plain words
 	RetryAfter time.Duration
+	MinGap     time.Duration // Accepted: the profile's min_interval, the least time before the next update
 }
 
 // Apply records an outcome. jitter in [0,1) spreads network retries.
@@ -261,6 +266,9 @@ func Apply(st State, o Outcome, now time.Time, jitter float64) State {
 		}
 		st.RegisteredAt, st.Source = now, "provider"
 		st.Stop, st.NotBefore, st.Failures, st.BadAnswers = nil, time.Time{}, 0, 0
+		if o.MinGap > 0 {
+			st.NotBefore = now.Add(o.MinGap)
+		}
 	case Fatal:
 		st.Stop = &Stop{Code: o.Code, Reason: o.Reason, At: now}
 		st.Failures, st.BadAnswers = 0, 0

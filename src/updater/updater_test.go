@@ -107,6 +107,32 @@ func TestApply(t *testing.T) {
 	}
 }
 
+// TestMinInterval: a provider's min_interval holds the next update back after
+// an accepted one, whatever the address does meanwhile; then it goes.
+func TestMinInterval(t *testing.T) {
+	st := Apply(State{Fingerprint: "fp"}, Outcome{Kind: Accepted, Addrs: addrs(a), Code: "good", MinGap: 30 * time.Minute}, t0, 0)
+	for _, tc := range []struct {
+		after time.Duration
+		want  Action
+	}{{time.Minute, Wait}, {29*time.Minute + 59*time.Second, Wait}, {30 * time.Minute, Send}} {
+		d := Decide(st, addrs(b), t0.Add(tc.after), force)
+		if d.Action != tc.want {
+			t.Errorf("%v after good, a new address: %+v; want %v", tc.after, d, tc.want)
+		}
+		if d.Action == Wait && (!d.Until.Equal(t0.Add(30*time.Minute)) || !strings.Contains(d.Reason, "min_interval")) {
+			t.Errorf("the wait says why and until when: %+v", d)
+		}
+	}
+	// Without min_interval the change goes at once; other waits keep their reasons.
+	if d := Decide(Apply(State{}, Outcome{Kind: Accepted, Addrs: addrs(a), Code: "good"}, t0, 0), addrs(b), t0.Add(time.Minute), force); d.Action != Send {
+		t.Errorf("no min_interval: %+v", d)
+	}
+	w := Apply(st, Outcome{Kind: ProviderWait, Code: "911"}, t0.Add(time.Hour), 0)
+	if d := Gate(w, t0.Add(time.Hour+time.Minute)); !strings.Contains(d.Reason, "after 911") {
+		t.Errorf("a 911 wait after an update: %+v", d)
+	}
+}
+
 func TestBackoff(t *testing.T) {
 	st := State{}
 	var last time.Duration
