@@ -52,9 +52,9 @@ type Daemon struct {
 	Log   *logx.Logger
 	// Coalesce overrides the default window for gathering address changes.
 	Coalesce time.Duration
-	// Quiet, when set, is called once activity has stopped for QuietAfter, after
-	// idle connections are closed: the place to hand freed memory back to the
-	// system (a router's RAM is scarce).
+	// Quiet, when set, is called once activity has stopped for QuietAfter: the
+	// place to hand freed memory back to the system (a router's RAM is scarce;
+	// no connection outlives its request).
 	Quiet func()
 
 	busy    chan struct{} // a check ended: restart the quiet timer
@@ -70,7 +70,6 @@ type worker struct {
 	kick   chan struct{} // SIGUSR1
 	event  chan struct{} // an address change on the device
 	device string        // the device of the last check; guarded by Daemon.mu
-	idle   func()        // closes the idle connections of its clients; guarded by Daemon.mu
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -126,15 +125,6 @@ func (d *Daemon) Run(ctx context.Context, signals <-chan os.Signal) error {
 		case <-d.busy:
 			quiet.Reset(QuietAfter)
 		case <-quiet.C:
-			// Nothing to do for a while: keep no idle connections (a router
-			// checks every few minutes; an open TLS connection costs memory).
-			d.mu.Lock()
-			for _, w := range d.workers {
-				if w.idle != nil {
-					w.idle()
-				}
-			}
-			d.mu.Unlock()
 			if d.Quiet != nil {
 				d.Quiet()
 			}
@@ -336,10 +326,6 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 		log.Error(err.Error())
 		return
 	}
-	defer cl.Close()
-	d.mu.Lock()
-	w.idle = cl.Close
-	d.mu.Unlock()
 	every := interval(w.p)
 	if every != w.p.CheckInterval {
 		log.Warn(fmt.Sprintf("check_interval %s is below %s for a profile that may ask a checkip server; using %s",

@@ -2,15 +2,16 @@ package dyndns2
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"ddns-updater/src/transport"
 )
 
 // MaxBody caps how much of an answer is read.
@@ -100,8 +101,8 @@ func (r Request) String() string {
 
 // Client sends updates.
 type Client struct {
-	HTTP    *http.Client  // its CheckRedirect is replaced per request; nil: http.DefaultTransport
-	Timeout time.Duration // whole request; 0: 30 s
+	HTTP    *transport.Client // nil: transport.New(nil, "tcp")
+	Timeout time.Duration     // whole request; 0: 30 s
 }
 
 // errRedirect refuses a redirect that the credentials must not follow.
@@ -118,62 +119,61 @@ func (c *Client) Update(ctx context.Context, r Request) (Answer, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.url(url.QueryEscape(r.Password)), nil)
-	if err != nil {
-		return Answer{}, scrub(err)
+	hc := c.HTTP
+	if hc == nil {
+		hc = transport.New(nil, "tcp")
 	}
+	req := transport.Request{URL: r.url(url.QueryEscape(r.Password)), MaxBody: MaxBody,
+		Redirect: func(prev, next *url.URL) error {
+			if next.Scheme != prev.Scheme || next.Host != prev.Host {
+				return &errRedirect{to: next.Scheme + "://" + next.Host}
+			}
+			return nil
+		}}
 	if !r.QueryAuth() {
-		req.SetBasicAuth(r.Username, r.Password)
+		req.Header = append(req.Header, [2]string{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte(r.Username+":"+r.Password))})
 	}
-	req.Header.Set("User-Agent", r.UserAgent)
-	hc := http.Client{Transport: http.DefaultTransport}
-	if c.HTTP != nil {
-		hc = *c.HTTP
+	if r.UserAgent != "" {
+		req.Header = append(req.Header, [2]string{"User-Agent", r.UserAgent})
 	}
-	hc.CheckRedirect = func(next *http.Request, via []*http.Request) error {
-		first := via[0].URL
-		if next.URL.Scheme != first.Scheme || next.URL.Host != first.Host {
-			return &errRedirect{to: next.URL.Scheme + "://" + next.URL.Host}
-		}
-		if len(via) > 3 {
-			return errors.New("more than 3 redirects")
-		}
-		return nil
-	}
-	resp, err := hc.Do(req)
+	resp, err := hc.Get(ctx, req)
 	if err != nil {
 		var re *errRedirect
 		if errors.As(err, &re) {
 			return Answer{Results: resultsFor(r.Hostnames, Result{Code: Redirect, Line: re.Error()})}, nil
 		}
-		return Answer{}, scrub(err)
+		return Answer{}, err
 	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
-	if err != nil {
-		return Answer{}, fmt.Errorf("reading the answer: %w", scrub(err))
-	}
-	a := ParseAnswer(resp.StatusCode, body, r.Hostnames)
-	a.RetryAfter = max(a.RetryAfter, retryAfter(resp.Header))
+	a := ParseAnswer(resp.Status, resp.Body, r.Hostnames)
+	a.RetryAfter = max(a.RetryAfter, retryAfter(resp.Header["retry-after"], resp.Header["date"]))
 	return a, nil
 }
 
 // retryAfter reads Retry-After: seconds, or an HTTP date measured against the
 // response's own Date header (so that a wrong local clock does not matter).
-func retryAfter(h http.Header) time.Duration {
-	v := h.Get("Retry-After")
+func retryAfter(v, date string) time.Duration {
 	if v == "" {
 		return 0
 	}
 	if n, err := strconv.Atoi(v); err == nil && n > 0 {
 		return time.Duration(n) * time.Second
 	}
-	at, err1 := http.ParseTime(v)
-	date, err2 := http.ParseTime(h.Get("Date"))
-	if err1 != nil || err2 != nil || !at.After(date) {
+	at, err1 := parseHTTPTime(v)
+	now, err2 := parseHTTPTime(date)
+	if err1 != nil || err2 != nil || !at.After(now) {
 		return 0
 	}
-	return at.Sub(date)
+	return at.Sub(now)
+}
+
+// parseHTTPTime reads the three date formats HTTP/1.1 allows (RFC 9110, 5.6.7).
+func parseHTTPTime(s string) (t time.Time, err error) {
+	for _, layout := range []string{"Mon, 02 Jan 2006 15:04:05 GMT", "Monday, 02-Jan-06 15:04:05 GMT", time.ANSIC} {
+		if t, err = time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return t, err
 }
 
 func resultsFor(hosts []string, r Result) []Result {
@@ -183,14 +183,4 @@ func resultsFor(hosts []string, r Result) []Result {
 		out[i].Host = h
 	}
 	return out
-}
-
-// scrub drops the URL from a *url.Error: it is logged elsewhere already,
-// errors stay short, and a password in the query (query auth) stays out of them.
-func scrub(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }

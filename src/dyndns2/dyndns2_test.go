@@ -1,6 +1,10 @@
 package dyndns2
 
 import (
+	"crypto/x509"
+
+	"ddns-updater/src/transport"
+
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -134,7 +138,9 @@ func TestUpdateRequest(t *testing.T) {
 		w.Write([]byte("good 203.0.113.7\n"))
 	}))
 	defer srv.Close()
-	c := &Client{HTTP: srv.Client()}
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	c := &Client{HTTP: transport.New(pool, "tcp")}
 	r := Request{HTTPS: true, Server: strings.TrimPrefix(srv.URL, "https://"), Path: "/nic/update",
 		Username: "me@example.com", Password: "p:ä'ss \"w", Hostnames: []string{"home.example.com"},
 		IPs: []netip.Addr{netip.MustParseAddr("203.0.113.7")}, UserAgent: "ddns-updater/test"}
@@ -253,17 +259,19 @@ func TestNetworkErrorIsError(t *testing.T) {
 
 func TestRetryAfter(t *testing.T) {
 	for _, tc := range []struct {
-		h    http.Header
-		want time.Duration
+		retry, date string
+		want        time.Duration
 	}{
-		{http.Header{}, 0},
-		{http.Header{"Retry-After": {"3600"}}, time.Hour},
-		{http.Header{"Retry-After": {"soon"}}, 0},
-		{http.Header{"Retry-After": {"Wed, 21 Oct 2026 09:28:00 GMT"}, "Date": {"Wed, 21 Oct 2026 07:28:00 GMT"}}, 2 * time.Hour},
-		{http.Header{"Retry-After": {"Wed, 21 Oct 2026 07:28:00 GMT"}}, 0},
+		{"", "", 0},
+		{"3600", "", time.Hour},
+		{"soon", "", 0},
+		{"Wed, 21 Oct 2026 09:28:00 GMT", "Wed, 21 Oct 2026 07:28:00 GMT", 2 * time.Hour},
+		{"Wednesday, 21-Oct-26 09:28:00 GMT", "Wed Oct 21 07:28:00 2026", 2 * time.Hour}, // RFC 850 and asctime dates
+		{"Wed, 21 Oct 2026 07:28:00 GMT", "", 0},
+		{"Wed, 21 Oct 2026 07:28:00 GMT", "Wed, 21 Oct 2026 09:28:00 GMT", 0},
 	} {
-		if got := retryAfter(tc.h); got != tc.want {
-			t.Errorf("retryAfter(%v) = %v, want %v", tc.h, got, tc.want)
+		if got := retryAfter(tc.retry, tc.date); got != tc.want {
+			t.Errorf("retryAfter(%q, %q) = %v, want %v", tc.retry, tc.date, got, tc.want)
 		}
 	}
 }

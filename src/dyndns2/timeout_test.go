@@ -5,11 +5,12 @@ import (
 	"errors"
 	"io"
 	"net"
-	"net/http"
 	"net/netip"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"ddns-updater/src/transport"
 )
 
 // TestTimeout: a provider that accepts the request and never answers. The network
@@ -17,19 +18,18 @@ import (
 func TestTimeout(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var conns []net.Conn
-		tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		pipe := &transport.Client{Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			client, server := net.Pipe()
 			conns = append(conns, server)
 			go io.Copy(io.Discard, server) // read the request, answer nothing
 			return client, nil
 		}}
 		defer func() {
-			tr.CloseIdleConnections()
 			for _, c := range conns {
 				c.Close()
 			}
 		}()
-		c := &Client{HTTP: &http.Client{Transport: tr}}
+		c := &Client{HTTP: pipe}
 		start := time.Now()
 		_, err := c.Update(context.Background(), Request{Server: "provider.example", Path: "/nic/update",
 			Hostnames: []string{"home.example.com"}, IPs: []netip.Addr{netip.MustParseAddr("203.0.113.7")}})

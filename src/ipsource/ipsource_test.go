@@ -2,6 +2,7 @@ package ipsource
 
 import (
 	"context"
+	"crypto/x509"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -164,7 +165,8 @@ func TestNoDowngrade(t *testing.T) {
 		http.Redirect(w, r, plain.URL+"/", http.StatusFound)
 	}))
 	defer tls.Close()
-	pool := tls.Client().Transport.(*http.Transport).TLSClientConfig.RootCAs
+	pool := x509.NewCertPool()
+	pool.AddCert(tls.Certificate())
 	w := &Web{V4: transport.New(pool, "tcp4")}
 	if _, err := w.Lookup(context.Background(), tls.URL+"/", false, true); err == nil || !strings.Contains(err.Error(), "refused redirect from https") {
 		t.Errorf("https to http redirect: %v", err)

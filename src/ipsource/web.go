@@ -3,11 +3,9 @@ package ipsource
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"net/netip"
+	neturl "net/url"
 	"strings"
 	"time"
 
@@ -19,7 +17,7 @@ const MaxBody = 64 << 10
 
 // Web asks a checkip web server for the address it sees the request come from.
 type Web struct {
-	V4, V6    http.RoundTripper // transports dialing tcp4 and tcp6: a checkip server sees only that family
+	V4, V6    *transport.Client // dialing tcp4 and tcp6: a checkip server sees only that family
 	Timeout   time.Duration     // whole request; 0: 15 s
 	UserAgent string
 }
@@ -46,39 +44,27 @@ func (w *Web) get(ctx context.Context, url string, v6 bool) ([]byte, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	rt := w.V4
+	c := w.V4
 	if v6 {
-		rt = w.V6
+		c = w.V6
 	}
-	c := http.Client{Transport: rt, CheckRedirect: func(next *http.Request, via []*http.Request) error {
-		if len(via) > 3 {
-			return errors.New("more than 3 redirects")
-		}
-		if via[len(via)-1].URL.Scheme == "https" && next.URL.Scheme != "https" {
-			return fmt.Errorf("refused redirect from https to %s", next.URL.Scheme)
+	req := transport.Request{URL: url, MaxBody: MaxBody, Redirect: func(prev, next *neturl.URL) error {
+		if prev.Scheme == "https" && next.Scheme != "https" {
+			return fmt.Errorf("refused redirect from https to %s", next.Scheme)
 		}
 		return nil
 	}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
 	if w.UserAgent != "" {
-		req.Header.Set("User-Agent", w.UserAgent)
+		req.Header = [][2]string{{"User-Agent", w.UserAgent}}
 	}
-	resp, err := c.Do(req)
+	resp, err := c.Get(ctx, req)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", url, transport.Explain(err))
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("%s: HTTP %s", url, resp.Status)
+	if resp.Status < 200 || resp.Status > 299 {
+		return nil, fmt.Errorf("%s: HTTP %s", url, resp.StatusText())
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody))
-	if err != nil {
-		return nil, fmt.Errorf("%s: reading the answer: %w", url, transport.Explain(err))
-	}
-	return body, nil
+	return resp.Body, nil
 }
 
 func family(v6 bool) string {

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/netip"
 	"slices"
 	"strings"
@@ -69,14 +68,6 @@ type Clients struct {
 	Web      IPLookup
 	Provider Provider
 	DNS      resolve.Lookuper
-	close    func()
-}
-
-// Close releases idle connections.
-func (c Clients) Close() {
-	if c.close != nil {
-		c.close()
-	}
 }
 
 // DNSTimeout bounds the start-up DNS lookup of all host names.
@@ -122,13 +113,8 @@ func NetClients(p *config.Profile, userAgent string) (Clients, error) {
 	t4, t6, t := transport.New(roots, "tcp4"), transport.New(roots, "tcp6"), transport.New(roots, "tcp")
 	return Clients{
 		Web:      &ipsource.Web{V4: t4, V6: t6, UserAgent: userAgent},
-		Provider: &dyndns2.Client{HTTP: &http.Client{Transport: t}},
+		Provider: &dyndns2.Client{HTTP: t},
 		DNS:      resolve.New(p.DNSServer),
-		close: func() {
-			t4.CloseIdleConnections()
-			t6.CloseIdleConnections()
-			t.CloseIdleConnections()
-		},
 	}, nil
 }
 
@@ -219,7 +205,6 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 			r.tell(p, notify.Event{Kind: notify.Failed, Detail: res.Summary})
 			return res
 		}
-		defer c.Close()
 		cl = &c
 	}
 	observed, via, dev, asked, err := r.observe(ctx, p, cl.Web, log)

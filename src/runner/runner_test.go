@@ -23,6 +23,7 @@ import (
 	"ddns-updater/src/notify"
 	"ddns-updater/src/rtnl"
 	"ddns-updater/src/state"
+	"ddns-updater/src/transport"
 	"ddns-updater/src/updater"
 )
 
@@ -486,17 +487,13 @@ func TestBothFamilies(t *testing.T) {
 	defer check6.Close()
 	// One checkip name with an A and an AAAA record, as on the Internet: tcp4 reaches
 	// the IPv4 server and tcp6 the IPv6 one.
-	dialer := func(target string) http.RoundTripper {
-		return &http.Transport{
-			TLSClientConfig: e.cert.Server.Clone(),
-			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+	dialer := func(target string) *transport.Client {
+		return &transport.Client{Roots: e.cert.Pool, ServerName: "localhost",
+			Dial: func(ctx context.Context, _, _ string) (net.Conn, error) {
 				return (&net.Dialer{}).DialContext(ctx, "tcp", target)
-			},
-		}
+			}}
 	}
-	t4, t6 := dialer(e.checkSrv.Listener.Addr().String()).(*http.Transport), dialer(ln6.Addr().String()).(*http.Transport)
-	t4.TLSClientConfig.RootCAs, t6.TLSClientConfig.RootCAs = e.cert.Pool, e.cert.Pool
-	t4.TLSClientConfig.ServerName, t6.TLSClientConfig.ServerName = "localhost", "localhost"
+	t4, t6 := dialer(e.checkSrv.Listener.Addr().String()), dialer(ln6.Addr().String())
 	p := e.profile("\toption ip_version both\n")
 	r := e.runner()
 	r.Clients = func(p *config.Profile) (Clients, error) {

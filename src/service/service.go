@@ -6,7 +6,11 @@
 // here: see Excluded.
 package service
 
-import "strings"
+import (
+	"fmt"
+	"io"
+	"strings"
+)
 
 // Service is one provider's preset. Options set in the profile override it.
 type Service struct {
@@ -46,7 +50,7 @@ var Services = []Service{
 		Notes: "host name all.dnsomatic.com updates every service of the account", Doc: "https://www.dnsomatic.com/docs/api"},
 	// https://www.dy.fi/page/specification: update on change and every 5 days; hosts expire after 7
 	{Name: "dy.fi", Server: "www.dy.fi", Force: "5d",
-		Notes: "takes the address the request comes from; re-sent every 5 days (hosts expire after 7)", Doc: "https://www.dy.fi/page/specification"},
+		Notes: "takes the address the request comes from; hosts expire after 7 days without an update", Doc: "https://www.dy.fi/page/specification"},
 	// https://help.dyn.com/remote-access-api/perform-update/
 	{Name: "dyn.com", Server: "members.dyndns.org", IPv6: true, Dual: "comma", Doc: "https://help.dyn.com/remote-access-api/perform-update/"},
 	// https://www.dyndns.it/
@@ -220,4 +224,52 @@ func distance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// WriteTable prints the presets for `ddns-updater services`.
+func WriteTable(w io.Writer) {
+	fmt.Fprintf(w, "%-19s %-24s %-4s %s\n", "SERVICE", "SERVER", "IPV6", "NOTES")
+	for _, s := range Services {
+		v6 := "no"
+		if s.IPv6 {
+			v6 = "yes"
+		}
+		line := fmt.Sprintf("%-19s %-24s %-4s %s", s.Name, s.Server, v6, strings.Join(s.Rules(), "; "))
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
+	fmt.Fprint(w, "\nNot dyndns2, so not here:\n")
+	for _, x := range Excluded {
+		fmt.Fprintf(w, "  %s: %s\n", x[0], x[1])
+	}
+	fmt.Fprint(w, "Any other dyndns2 provider works with server and server_path set by hand.\n")
+}
+
+// Rules says in words what the preset does beyond server and path, then its notes.
+func (s *Service) Rules() []string {
+	var out []string
+	if s.Auth != "" {
+		out = append(out, "credentials in the query")
+	}
+	switch {
+	case s.Dual == "comma":
+		out = append(out, "both families in one request")
+	case s.Dual != "":
+		out = append(out, "IPv6 in "+strings.TrimPrefix(s.Dual, "param:"))
+	}
+	if s.Keep4 != "" {
+		out = append(out, "the family not sent is kept ("+s.Keep4+", "+s.Keep6+")")
+	}
+	if s.MinGap != "" {
+		out = append(out, "at most one update per "+s.MinGap)
+	}
+	if s.Force != "" {
+		out = append(out, "re-sent every "+s.Force)
+	}
+	if s.One {
+		out = append(out, "one host name per profile")
+	}
+	if s.Notes != "" {
+		out = append(out, s.Notes)
+	}
+	return out
 }

@@ -1,6 +1,9 @@
 package service
 
 import (
+	"flag"
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -92,5 +95,77 @@ func TestClosest(t *testing.T) {
 	}
 	if d := distance("kitten", "sitting"); d != 3 {
 		t.Errorf("distance = %d", d)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the README's table of services")
+
+// TestReadmeTable: the README's table of presets is the table's own.
+func TestReadmeTable(t *testing.T) {
+	const readme = "../../README.md"
+	var b strings.Builder
+	b.WriteString("| service | server | IPv6 | what the preset does; notes |\n|---|---|---|---|\n")
+	for _, s := range Services {
+		v6 := "no"
+		if s.IPv6 {
+			v6 = "yes"
+		}
+		path := s.Path
+		if path == "" {
+			path = "/nic/update"
+		}
+		fmt.Fprintf(&b, "| [%s](%s) | `%s%s` | %s | %s |\n", s.Name, s.Doc, s.Server, path, v6, strings.Join(s.Rules(), "; "))
+	}
+	b.WriteString("\nNot presets, as they do not speak dyndns2:")
+	for i, x := range Excluded {
+		sep := ","
+		if i == len(Excluded)-1 {
+			sep = "."
+		}
+		fmt.Fprintf(&b, " %s (%s)%s", x[0], x[1], sep)
+	}
+	b.WriteString("\n")
+	data, err := os.ReadFile(readme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	start := strings.Index(text, "<!-- services:")
+	end := strings.Index(text, "<!-- end services -->")
+	if start < 0 || end < start {
+		t.Fatal("README lacks the services markers")
+	}
+	start += strings.Index(text[start:], "\n") + 1
+	if *update {
+		text = text[:start] + b.String() + text[end:]
+		if err := os.WriteFile(readme, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if text[start:end] != b.String() {
+		t.Errorf("the README's services table is not the table's; run: go test ./src/service -run TestReadmeTable -update")
+	}
+}
+
+// TestWriteTable: `ddns-updater services` prints one line per preset, saying
+// IPv6 and the rules the preset carries.
+func TestWriteTable(t *testing.T) {
+	var b strings.Builder
+	WriteTable(&b)
+	out := b.String()
+	for _, s := range Services {
+		if !strings.Contains(out, "\n"+s.Name+" ") {
+			t.Errorf("%s missing:\n%s", s.Name, out)
+		}
+	}
+	for _, want := range []string{
+		"he.net              dyn.dns.he.net           yes  one host name per profile; username: the host name",
+		"spdyn.de            update.spdyn.de          yes  credentials in the query",
+		"ipv64.net           ipv64.net                yes  IPv6 in myipv6; at most one update per 30m",
+		"ydns.io: its API takes host=",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q:\n%s", want, out)
+		}
 	}
 }

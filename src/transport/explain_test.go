@@ -55,20 +55,15 @@ func TestExplain(t *testing.T) {
 	}
 	defer dns.Close()
 
-	get := func(url string, rt http.RoundTripper, timeout time.Duration) error {
+	get := func(url string, c *Client, timeout time.Duration) error {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-		resp, err := (&http.Client{Transport: rt}).Do(req)
-		if err == nil {
-			defer resp.Body.Close()
-			_, err = io.ReadAll(resp.Body)
-		}
+		_, err := c.Get(ctx, Request{URL: url})
 		return err
 	}
 	roots, _ := Roots(testcert.New(t, time.Now()).CAFile) // a CA the server's certificate is not from
 	viaTestDNS := New(nil, "tcp4")
-	viaTestDNS.DialContext = (&net.Dialer{Resolver: &net.Resolver{PreferGo: true,
+	viaTestDNS.Dial = (&net.Dialer{Resolver: &net.Resolver{PreferGo: true,
 		Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, network, dns.Addr.String())
 		}}}).DialContext

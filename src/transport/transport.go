@@ -1,15 +1,12 @@
-// Package transport builds the HTTP transports the profiles use: trusted roots
-// from the system plus an optional PEM file, and dialing pinned to one address
-// family when a checkip server must see that family.
+// Package transport is the HTTP the profiles use: a small HTTP/1.1 client
+// (GET only), trusted roots from the system plus an optional PEM file, dialing
+// pinned to one address family when a checkip server must see that family, and
+// failures said in plain words.
 package transport
 
 import (
-	"context"
-	"crypto/tls"
 	"crypto/x509"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"sync"
 	"time"
@@ -55,21 +52,4 @@ func Roots(caFile string) (*x509.CertPool, error) {
 	}
 	pools[caFile] = cached{fi.ModTime(), fi.Size(), pool}
 	return pool, nil
-}
-
-// New returns a transport that trusts roots (nil: the system's) and dials network:
-// "tcp" for either family, "tcp4" or "tcp6" to pin one.
-func New(roots *x509.CertPool, network string) *http.Transport {
-	d := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
-	return &http.Transport{
-		Proxy: nil, // a router talks to its provider directly
-		DialContext: func(ctx context.Context, _, addr string) (net.Conn, error) {
-			return d.DialContext(ctx, network, addr)
-		},
-		TLSClientConfig:       &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 30 * time.Second,
-		IdleConnTimeout:       30 * time.Second,
-		MaxIdleConnsPerHost:   1,
-	}
 }

@@ -27,6 +27,7 @@ import (
 	"ddns-updater/src/notify"
 	"ddns-updater/src/rtnl"
 	"ddns-updater/src/runner"
+	"ddns-updater/src/service"
 	"ddns-updater/src/state"
 	"ddns-updater/src/status"
 )
@@ -63,10 +64,18 @@ type names []string
 func (n *names) String() string     { return strings.Join(*n, ",") }
 func (n *names) Set(v string) error { *n = append(*n, v); return nil }
 
-// commands are the subcommands, each with its line of help.
-var commands = []struct{ name, help string }{
-	{"status", "per profile: registered address, last update, next check, stop reason (--json: a stable format); exit 3 when the daemon is not running"},
-	{"help", "print this help"},
+// command is a subcommand: its arguments, its own flags and its line of help.
+type command struct {
+	name, args, help string
+	min, max         int      // how many arguments it takes
+	flags            []string // the flags that apply to it besides --config, --profile, --version
+}
+
+// commands are the subcommands.
+var commands = []command{
+	{name: "status", help: "per profile: registered address, last update, next check, stop reason (--json: a stable format); exit 3 when the daemon is not running", flags: []string{"json"}},
+	{name: "services", help: "list the providers that option service names, with server, IPv6 and notes"},
+	{name: "help", help: "print this help"},
 }
 
 // flags holds every command-line flag; each may come before or after the subcommand.
@@ -96,56 +105,60 @@ func newFlags(stderr io.Writer) *flags {
 	return f
 }
 
-// parse reads args: flags, at most one subcommand, more flags. It returns the
-// subcommand ("" for none) and an exit status when the program must stop now.
-func (f *flags) parse(args []string, stdout, stderr io.Writer) (cmd string, exit int, stop bool) {
+// parse reads args: flags, at most one subcommand with its arguments, flags
+// anywhere. It returns the subcommand ("" for none) and its arguments, and an
+// exit status when the program must stop now.
+func (f *flags) parse(args []string, stdout, stderr io.Writer) (cmd *command, rest []string, exit int, stop bool) {
 	err := f.fs.Parse(args)
-	if err == nil && f.fs.NArg() > 0 {
-		cmd = f.fs.Arg(0)
-		known := false
-		for _, c := range commands {
-			known = known || c.name == cmd
+	for err == nil && f.fs.NArg() > 0 {
+		word := f.fs.Arg(0)
+		if cmd == nil {
+			for i := range commands {
+				if commands[i].name == word {
+					cmd = &commands[i]
+				}
+			}
+			if cmd == nil {
+				fmt.Fprintf(stderr, "ddns-updater: unknown command %q (run ddns-updater --help)\n", word)
+				return nil, nil, exitConfig, true
+			}
+		} else if rest = append(rest, word); len(rest) > cmd.max {
+			fmt.Fprintf(stderr, "ddns-updater: unexpected argument %q (run ddns-updater --help)\n", word)
+			return nil, nil, exitConfig, true
 		}
-		if !known {
-			fmt.Fprintf(stderr, "ddns-updater: unknown command %q (run ddns-updater --help)\n", cmd)
-			return "", exitConfig, true
-		}
-		if err = f.fs.Parse(f.fs.Args()[1:]); err == nil && f.fs.NArg() > 0 {
-			fmt.Fprintf(stderr, "ddns-updater: unexpected argument %q (run ddns-updater --help)\n", f.fs.Arg(0))
-			return "", exitConfig, true
-		}
+		err = f.fs.Parse(f.fs.Args()[1:])
 	}
 	switch {
-	case errors.Is(err, flag.ErrHelp) || cmd == "help":
+	case errors.Is(err, flag.ErrHelp) || cmd != nil && cmd.name == "help":
 		f.usage(stdout)
-		return cmd, exitOK, true
+		return cmd, nil, exitOK, true
 	case err != nil: // the flag package said what is wrong
 		fmt.Fprintln(stderr, "run ddns-updater --help for the usage")
-		return "", exitConfig, true
+		return nil, nil, exitConfig, true
+	case cmd != nil && len(rest) < cmd.min:
+		fmt.Fprintf(stderr, "ddns-updater: %s needs %s (run ddns-updater --help)\n", cmd.name, cmd.args)
+		return nil, nil, exitConfig, true
 	}
 	var misplaced []string
 	f.fs.Visit(func(fl *flag.Flag) {
-		switch fl.Name {
-		case "config", "profile", "version": // for every command
-		case "json": // status only
-			if cmd != "status" {
-				misplaced = append(misplaced, "--"+fl.Name)
-			}
-		default: // running profiles only
-			if cmd != "" {
-				misplaced = append(misplaced, "--"+fl.Name)
-			}
+		ofCommand := slices.ContainsFunc(commands, func(c command) bool { return slices.Contains(c.flags, fl.Name) })
+		switch {
+		case fl.Name == "config" || fl.Name == "profile" || fl.Name == "version": // for every command
+		case cmd == nil && !ofCommand: // running profiles: the flags of no command
+		case cmd != nil && slices.Contains(cmd.flags, fl.Name):
+		default:
+			misplaced = append(misplaced, "--"+fl.Name)
 		}
 	})
 	if len(misplaced) > 0 {
 		where := "without a command"
-		if cmd != "" {
-			where = "with " + cmd
+		if cmd != nil {
+			where = "with " + cmd.name
 		}
 		fmt.Fprintf(stderr, "ddns-updater: %s does not apply %s (run ddns-updater --help)\n", strings.Join(misplaced, ", "), where)
-		return "", exitConfig, true
+		return nil, nil, exitConfig, true
 	}
-	return cmd, 0, false
+	return cmd, rest, 0, false
 }
 
 // usage prints the help: commands, then flags.
@@ -159,7 +172,11 @@ Usage:
 Commands:
 `)
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.help)
+		name := c.name
+		if c.args != "" {
+			name += " " + c.args
+		}
+		fmt.Fprintf(w, "  %-8s %s\n", name, c.help)
 	}
 	fmt.Fprint(w, "\nFlags (before or after the command):\n")
 	f.fs.VisitAll(func(fl *flag.Flag) {
@@ -181,7 +198,7 @@ configuration or the command line is unusable; 3 (status) the daemon is not runn
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	f := newFlags(stderr)
-	cmd, code, stop := f.parse(args, stdout, stderr)
+	cmd, _, code, stop := f.parse(args, stdout, stderr)
 	if stop {
 		return code
 	}
@@ -190,8 +207,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		fmt.Fprintln(stdout, "ddns-updater", Version)
 		return exitOK
 	}
-	if cmd == "status" {
-		return runStatus(*path, profiles, *f.asJSON, stdout, stderr)
+	if cmd != nil {
+		switch cmd.name {
+		case "status":
+			return runStatus(*path, profiles, *f.asJSON, stdout, stderr)
+		case "services":
+			service.WriteTable(stdout)
+			return exitOK
+		}
 	}
 
 	cfg, err := config.Load(*path)

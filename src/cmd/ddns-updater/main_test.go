@@ -292,11 +292,26 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"--config", cfg, "status", "extra"}, `unexpected argument "extra"`},
 		{[]string{"--config", cfg, "status", "--profile", "nope"}, "no profile nope"},
 		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"services", "--json"}, "--json does not apply with services"},
+		{[]string{"services", "--once"}, "--once does not apply with services"},
+		{[]string{"services", "no-ip.com"}, `unexpected argument "no-ip.com"`},
 	} {
 		code, _, stderr := runMain(t, tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%q: exit %d, want 2 and %q:\n%s", tc.args, code, tc.want, stderr)
 		}
+	}
+}
+
+// TestServicesCommand: `ddns-updater services` lists the presets, needing no
+// configuration file.
+func TestServicesCommand(t *testing.T) {
+	code, stdout, stderr := runMain(t, "--config", "/nonexistent", "services")
+	if code != 0 || !strings.HasPrefix(stdout, "SERVICE ") || !strings.Contains(stdout, "\nno-ip.com ") || stderr != "" {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, help, _ := runMain(t, "--help"); !strings.Contains(help, "  services ") {
+		t.Errorf("the help lacks services:\n%s", help)
 	}
 }
 

@@ -29,14 +29,17 @@ global.E = E;
 global.document = { getElementById: () => null };
 
 class Option {
-	constructor(cls, name, title, descr) { this.cls = cls; this.name = name; this.deps = []; this.values = []; label(title); label(descr); }
+	constructor(section, cls, name, title, descr) { this.section = section; this.cls = cls; this.name = name; this.deps = []; this.values = []; label(title); label(descr); }
 	value(v, l) { this.values.push(v); label(l); }
 	depends(k, v) { this.deps.push([k, v]); }
 }
 class Section {
 	constructor(cls, args) { this.cls = cls; this.args = args; this.options = []; this.tabs = []; args.slice(cls === 'NamedSection' ? 2 : 1).forEach(label); }
 	tab(name, title) { this.tabs.push(name); label(title); }
-	option(cls, name, title, descr) { const o = new Option(cls.name, name, title, descr); this.options.push(o); return o; }
+	option(cls, name, title, descr) { const o = new Option(this, cls.name, name, title, descr); this.options.push(o); return o; }
+	// formvalue is what the form holds for another option of the section: in
+	// the value checks, every other option is empty (the defaults apply).
+	formvalue(section_id, name) { return ''; }
 	taboption(tab, cls, name, title, descr) {
 		if (!this.tabs.includes(tab)) throw new Error('option ' + name + ' in unknown tab ' + tab);
 		return this.option(cls, name, title, descr);

@@ -224,9 +224,19 @@ return view.extend({
 		o.editable = true;
 		o.default = o.disabled;
 
-		o = s.taboption('general', form.Value, 'server', _('Update server'), _('The provider\'s dyndns2 server, e.g. members.dyndns.org'));
-		o.validate = validate.check('profile', 'server');
-		o.rmempty = false;
+		o = s.taboption('general', form.ListValue, 'service', _('Provider'), _('A provider by name fills the server, the path and its own ways (ddns-updater services lists them); fields set below override it.'));
+		o.value('', _('custom: the server and path below'));
+		validate.rule('profile', 'service').choices.forEach(function(name) { o.value(name, name); });
+		o.validate = validate.check('profile', 'service');
+
+		o = s.taboption('general', form.Value, 'server', _('Update server'), _('The provider\'s dyndns2 server, e.g. members.dyndns.org; empty with a provider chosen above: the provider\'s.'));
+		o.validate = (function(check) {
+			return function(section_id, value) {
+				if ((value == null || value === '') && this.section.formvalue(section_id, 'service'))
+					return true;
+				return check.apply(this, arguments);
+			};
+		})(validate.check('profile', 'server'));
 
 		o = s.taboption('general', form.DynamicList, 'hostname', _('Host names'));
 		o.validate = validate.check('profile', 'hostname');
@@ -266,10 +276,11 @@ return view.extend({
 		o.modalonly = true;
 
 		o = s.taboption('address', form.ListValue, 'dual_stack', _('Both families'), _('How the IPv4 and the IPv6 address travel. Separate requests are what every dyndns2 server takes; choose another only when the provider says so.'));
+		o.value('', _('default: the provider\'s way, else separate requests'));
 		o.value('separate', _('separate requests (myip=IPv4, then myip=IPv6)'));
 		o.value('comma', _('one request, myip=IPv4,IPv6 (Dyn)'));
 		o.value('param', _('one request, IPv6 in its own parameter'));
-		o.default = 'separate';
+		o.default = '';
 		o.depends('ip_version', 'both');
 		o.modalonly = true;
 
@@ -328,6 +339,16 @@ return view.extend({
 		o = s.taboption('advanced', form.Value, 'force_interval', _('Force interval'), _('Re-send an unchanged address after this long (at least 1d; 0: never).'));
 		o.validate = validate.check('profile', 'force_interval');
 		o.placeholder = '25d';
+		o.modalonly = true;
+
+		o = s.taboption('advanced', form.Value, 'auth', _('Credentials'), _('basic: HTTP Basic authentication; query: username= and password= in the URL; query:USER,PASS names the two parameters. Empty: the provider\'s way, else basic.'));
+		o.value('basic', _('basic (HTTP Basic authentication)'));
+		o.value('query', _('query (username= and password= in the URL)'));
+		o.validate = validate.check('profile', 'auth');
+		o.modalonly = true;
+
+		o = s.taboption('advanced', form.Value, 'min_interval', _('Minimum interval'), _('The shortest time between two updates sent, for providers that limit them (e.g. 30m). Empty: the provider\'s, else none.'));
+		o.validate = validate.check('profile', 'min_interval');
 		o.modalonly = true;
 
 		o = s.taboption('advanced', form.Value, 'user_agent', _('User agent'));
