@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"ddns-updater/src/ini"
 	"ddns-updater/src/service"
 	"ddns-updater/src/uci"
 )
@@ -228,13 +229,27 @@ func Load(path string) (*Config, error) {
 	return Parse(path, data)
 }
 
-// Parse is Load for text already read.
+// Parse is Load for text already read. Text that reads as INI is the original
+// program's file, mapped by FromINI.
 func Parse(path string, data []byte) (*Config, error) {
-	f, err := uci.Parse(path, data)
-	if err != nil {
-		return nil, err
-	}
 	c := &Config{Path: path}
+	var f *uci.File
+	if ini.Looks(data) {
+		i, err := ini.Parse(path, data)
+		if err != nil {
+			return nil, err
+		}
+		var unmapped []Unmapped
+		f, unmapped = FromINI(i)
+		for _, u := range unmapped {
+			c.Warnings = append(c.Warnings, path+": "+u.What+": "+u.Why+"; ignored")
+		}
+	} else {
+		var err error
+		if f, err = uci.Parse(path, data); err != nil {
+			return nil, err
+		}
+	}
 	var globalErrs []error
 	for _, s := range f.Sections {
 		switch s.Type {

@@ -25,6 +25,7 @@ package uci
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // File is a parsed UCI configuration file.
@@ -79,6 +80,54 @@ func (s *Section) With(o *Option) *Section {
 		out.byOptName[x.Name] = x
 	}
 	return &out
+}
+
+// Add appends a section of type typ called name ("" for an anonymous one) and returns it.
+func (f *File) Add(typ, name string, line int) *Section {
+	s := &Section{Type: typ, Name: name, Index: len(f.SectionsOf(typ)), Line: line, byOptName: map[string]*Option{}}
+	f.Sections = append(f.Sections, s)
+	return s
+}
+
+// Set sets an option (list false) or a list to values, as uci set and add_list
+// do; no values, or one empty value, removes it.
+func (s *Section) Set(name string, list bool, line int, values ...string) {
+	if s.byOptName == nil {
+		s.byOptName = map[string]*Option{}
+	}
+	s.removeOption(name)
+	if len(values) == 0 || !list && values[0] == "" {
+		return
+	}
+	o := &Option{Name: name, Values: values, IsList: list, Line: line}
+	s.Options = append(s.Options, o)
+	s.byOptName[name] = o
+}
+
+// Format writes f as `uci export` does: every value quoted, a quote as '\''.
+func Format(f *File) string {
+	var b strings.Builder
+	quote := func(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }
+	for i, s := range f.Sections {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString("config " + s.Type)
+		if s.Name != "" {
+			b.WriteString(" " + quote(s.Name))
+		}
+		b.WriteByte('\n')
+		for _, o := range s.Options {
+			for _, v := range o.Values {
+				kind := "option"
+				if o.IsList {
+					kind = "list"
+				}
+				b.WriteString("\t" + kind + " " + o.Name + " " + quote(v) + "\n")
+			}
+		}
+	}
+	return b.String()
 }
 
 // Value returns the single value of an option (the last item of a list) and whether it is set.

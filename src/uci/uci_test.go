@@ -129,3 +129,40 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatRoundTrip: what Format writes reads back, through the parser held
+// to libuci, as the same sections and values, for every file libuci accepts.
+func TestFormatRoundTrip(t *testing.T) {
+	shows, _ := filepath.Glob("testdata/libuci/*.show")
+	for _, s := range shows {
+		conf := strings.TrimSuffix(s, ".show") + ".conf"
+		data, _ := os.ReadFile(conf)
+		f, err := Parse(conf, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := Parse("formatted", []byte(Format(f)))
+		if err != nil {
+			t.Errorf("%s: the formatted file does not parse: %v\n%s", conf, err, Format(f))
+			continue
+		}
+		if show(g) != show(f) {
+			t.Errorf("%s: round trip differs\n got:\n%s\nwant:\n%s", conf, show(g), show(f))
+		}
+	}
+	f := &File{}
+	p := f.Add("profile", "home", 0)
+	p.Set("password", false, 0, `it's "q" \ 
+x`)
+	p.Set("hostname", true, 0, "a.example.com", "b.example.com")
+	p.Set("empty", false, 0, "")
+	f.Add("profile", "", 0).Set("enabled", false, 0, "0")
+	want := "config profile 'home'\n\toption password 'it'\\''s \"q\" \\ \nx'\n\tlist hostname 'a.example.com'\n\tlist hostname 'b.example.com'\n\nconfig profile\n\toption enabled '0'\n"
+	if got := Format(f); got != want {
+		t.Errorf("Format\n got %q\nwant %q", got, want)
+	}
+	g, err := Parse("x", []byte(want))
+	if err != nil || show(g) != show(f) || g.Sections[1].Index != 1 {
+		t.Errorf("read back: %v\n%s", err, show(g))
+	}
+}

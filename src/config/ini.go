@@ -1,0 +1,106 @@
+package config
+
+import (
+	"strings"
+
+	"ddns-updater/src/ini"
+	"ddns-updater/src/uci"
+)
+
+// OriginalPath is where the original program (DDNS Updater, Python) kept its file.
+const OriginalPath = "/etc/ddns-updater/ddns.conf"
+
+// Unmapped is a section or option that has no place in the configuration,
+// and why: `import` lists them, so that nothing is dropped silently.
+type Unmapped struct {
+	What, Why string
+}
+
+// FromINI maps the original program's INI file onto UCI sections, the way
+// Load reads such a file and `ddns-updater import ini` writes it:
+//   - [Mail] is the mail section; every other section is a profile of its
+//     name, enabled when it is [DDNS] (the profile the original ran without
+//     --profile), so that --profile NAME selects the others as before;
+//   - the checkip server is asked over plain HTTP, as the original asked it
+//     (external_ip_server http://HOST), and only it (ip_source web);
+//   - mx and wildcard travel in server_path's query, as the original sent them;
+//   - the original's older names (server_dir, webip_server, webip_dir,
+//     stmp_server) are read as the newer ones; ip is the registered address;
+//   - other options keep their names: the reader warns of those it does not know.
+//
+// A section whose name cannot name a profile is in unmapped.
+func FromINI(f *ini.File) (out *uci.File, unmapped []Unmapped) {
+	out = &uci.File{Path: f.Path}
+	for _, s := range f.Sections {
+		if s.Name == "Mail" {
+			m := out.Add("mail", "mail", s.Line)
+			for _, o := range s.Options {
+				name := o.Name
+				if name == "stmp_server" {
+					name = "smtp_server"
+				}
+				m.Set(name, false, o.Line, o.Value)
+			}
+			continue
+		}
+		if !validName(s.Name) {
+			unmapped = append(unmapped, Unmapped{"[" + s.Name + "]", "a profile's name has letters, digits and _ only (it names the state file); rename the section"})
+			continue
+		}
+		p := out.Add("profile", s.Name, s.Line)
+		enabled := "0"
+		if s.Name == "DDNS" {
+			enabled = "1"
+		}
+		p.Set("enabled", false, s.Line, enabled)
+		var query []string
+		for _, o := range s.Options {
+			v := o.Value
+			switch name := o.Name; name {
+			case "server_dir":
+				p.Set("server_path", false, o.Line, v)
+			case "webip_server", "external_ip_server":
+				if v != "" && !strings.Contains(v, "://") {
+					v = "http://" + v
+				}
+				p.Set("external_ip_server", false, o.Line, v)
+			case "webip_dir":
+				p.Set("external_ip_server_path", false, o.Line, v)
+			case "mx", "wildcard":
+				if v != "" {
+					query = append(query, name+"="+v)
+				}
+			case "hostname":
+				p.Set(name, true, o.Line, splitList(strings.Split(v, "\n"))...)
+			default:
+				p.Set(name, false, o.Line, v)
+			}
+		}
+		if len(query) > 0 {
+			path := "/nic/update"
+			if o := p.Get("server_path"); o != nil {
+				path = o.Values[0]
+			}
+			sep := "?"
+			if strings.Contains(path, "?") {
+				sep = "&"
+			}
+			p.Set("server_path", false, s.Line, path+sep+strings.Join(query, "&"))
+		}
+		if p.Get("ip_source") == nil {
+			p.Set("ip_source", false, s.Line, "web")
+		}
+	}
+	return out, unmapped
+}
+
+// validName reports whether s can name a UCI section.
+func validName(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return s != ""
+}
