@@ -122,6 +122,9 @@ func TestINIFormatsToUCI(t *testing.T) {
 		t.Fatal(unmapped)
 	}
 	text := uci.Format(u)
+	if !strings.Contains(text, "\toption use_regex '0'\n") || !strings.Contains(text, "\toption notify '1'\n") {
+		t.Errorf("booleans as uci writes them (0, 1):\n%s", text)
+	}
 	a, _ := Parse("ddns.conf", data)
 	b, err := Parse("/etc/config/ddns-updater", []byte(text))
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -23,6 +24,7 @@ import (
 	"ddns-updater/src/daemon"
 	"ddns-updater/src/ipsource"
 	"ddns-updater/src/logx"
+	"ddns-updater/src/migrate"
 	"ddns-updater/src/netifd"
 	"ddns-updater/src/notify"
 	"ddns-updater/src/rtnl"
@@ -30,6 +32,7 @@ import (
 	"ddns-updater/src/service"
 	"ddns-updater/src/state"
 	"ddns-updater/src/status"
+	"ddns-updater/src/uci"
 )
 
 // Version is stamped at build time (-ldflags "-X main.Version=...").
@@ -59,6 +62,21 @@ func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, sigs))
 }
 
+// configPaths are where the configuration is looked for without --config:
+// OpenWrt's UCI file, then the original program's INI file (a Linux box that
+// swapped the original for this binary keeps its file and cron line).
+var configPaths = []string{config.DefaultPath, config.OriginalPath}
+
+// defaultConfig is the first of configPaths that exists, else the first.
+func defaultConfig() string {
+	for _, p := range configPaths {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return configPaths[0]
+}
+
 type names []string
 
 func (n *names) String() string     { return strings.Join(*n, ",") }
@@ -75,6 +93,8 @@ type command struct {
 var commands = []command{
 	{name: "status", help: "per profile: registered address, last update, next check, stop reason (--json: a stable format); exit 3 when the daemon is not running", flags: []string{"json"}},
 	{name: "services", help: "list the providers that option service names, with server, IPv6 and notes"},
+	{name: "import", args: "ddns-scripts|ini [FILE]", min: 1, max: 2, flags: []string{"write", "force"},
+		help: "print the configuration equivalent to ddns-scripts' FILE (default /etc/config/ddns) or the original program's INI FILE (default /etc/ddns-updater/ddns.conf); what cannot carry over is listed on stderr; --write writes it to --config's file, --force over an existing one"},
 	{name: "help", help: "print this help"},
 }
 
@@ -84,6 +104,7 @@ type flags struct {
 	path, syslog                                            *string
 	profiles                                                names
 	once, dryRun, version, check, testMail, verbose, asJSON *bool
+	write, force                                            *bool
 }
 
 func newFlags(stderr io.Writer) *flags {
@@ -100,6 +121,8 @@ func newFlags(stderr io.Writer) *flags {
 		syslog:   fs.String("syslog", "", "log to the syslog `SOCKET` (/dev/log on OpenWrt: logd), each line at its own priority; default: stderr"),
 		asJSON:   fs.Bool("json", false, "with status: print JSON (a stable format, see README)"),
 		version:  fs.Bool("version", false, "print the version and exit"),
+		write:    fs.Bool("write", false, "with import: write the result to the --config file instead of printing it"),
+		force:    fs.Bool("force", false, "with import --write: replace an existing file"),
 	}
 	fs.Var(&f.profiles, "profile", "run only the profile `NAME` (repeatable; default: every enabled profile)")
 	return f
@@ -198,11 +221,16 @@ configuration or the command line is unusable; 3 (status) the daemon is not runn
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-chan os.Signal) int {
 	f := newFlags(stderr)
-	cmd, _, code, stop := f.parse(args, stdout, stderr)
+	cmd, rest, code, stop := f.parse(args, stdout, stderr)
 	if stop {
 		return code
 	}
 	path, profiles, once, dryRun, check, testMail, verbose := f.path, []string(f.profiles), f.once, f.dryRun, f.check, f.testMail, f.verbose
+	given := false
+	f.fs.Visit(func(fl *flag.Flag) { given = given || fl.Name == "config" })
+	if !given && (cmd == nil || cmd.name != "import") {
+		*path = defaultConfig()
+	}
 	if *f.version {
 		fmt.Fprintln(stdout, "ddns-updater", Version)
 		return exitOK
@@ -214,6 +242,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		case "services":
 			service.WriteTable(stdout)
 			return exitOK
+		case "import":
+			file := ""
+			if len(rest) > 1 {
+				file = rest[1]
+			}
+			return runImport(rest[0], file, *path, *f.write, *f.force, stdout, stderr)
 		}
 	}
 
@@ -452,4 +486,60 @@ func sendTestMail(ctx context.Context, cfg *config.Config, stdout, stderr io.Wri
 	}
 	fmt.Fprintf(stdout, "test mail sent to %s through %s:%d\n", strings.Join(m.Recipients, ", "), m.SMTPServer, m.Port)
 	return exitOK
+}
+
+// runImport is `import KIND [FILE]`: the equivalent configuration on stdout
+// (or written to target with --write), what did not carry over on stderr.
+// Exit 0 when every service or profile carried over (options without a
+// counterpart are only listed), 1 when one did not, 2 when the input cannot be
+// read or the target exists without --force.
+func runImport(kind, file, target string, write, force bool, stdout, stderr io.Writer) int {
+	out, notes, err := migrate.Import(kind, file)
+	if err != nil {
+		fmt.Fprintln(stderr, "ddns-updater: import:", err)
+		return exitConfig
+	}
+	text := "# Imported by ddns-updater import " + kind + "; see ddns-updater services and the README.\n\n" + uci.Format(out)
+	code := exitOK
+	for _, n := range notes {
+		fmt.Fprintf(stderr, "ddns-updater: import: %s: %s\n", n.What, n.Why)
+		if n.Dropped {
+			code = exitFailed
+		}
+	}
+	if write {
+		if err := writeNew(target, text, force); err != nil {
+			fmt.Fprintln(stderr, "ddns-updater: import:", err)
+			return exitConfig
+		}
+		fmt.Fprintf(stderr, "ddns-updater: import: wrote %s (%d profile(s)); on a router, /etc/init.d/ddns-updater reload applies it\n", target, len(out.SectionsOf("profile")))
+	} else {
+		fmt.Fprint(stdout, text)
+	}
+	return code
+}
+
+// writeNew writes text to path (mode 0600: it holds passwords) through a
+// temporary file and a rename; an existing file is replaced only with force.
+func writeNew(path, text string, force bool) error {
+	if _, err := os.Lstat(path); err == nil && !force {
+		return fmt.Errorf("%s exists; --force replaces it (keep a copy first)", path)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".import-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.WriteString(text); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

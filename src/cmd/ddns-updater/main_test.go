@@ -445,3 +445,80 @@ func TestDaemonPrunesDeletedProfiles(t *testing.T) {
 		t.Errorf("log:\n%s", stderr.String())
 	}
 }
+
+// TestImportCommand: `import` prints, or writes a new file (0600) and refuses
+// to replace one without --force; what did not carry over goes to stderr.
+func TestImportCommand(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "ddns-updater")
+	code, stdout, stderr := runMain(t, "import", "ddns-scripts", "../../migrate/testdata/ddns")
+	if code != 1 || !strings.Contains(stdout, "config profile 'home_v4'\n\toption enabled '1'\n\toption service 'no-ip.com'\n") ||
+		!strings.Contains(stderr, "ddns-updater: import: ddns.cloud: service_name cloudflare.com-v4 has no dyndns2 preset here") {
+		t.Errorf("exit %d (want 1: services were left out)\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = runMain(t, "--config", target, "import", "ini", "../../ini/testdata/ddns.conf", "--write")
+	if code != 0 || stdout != "" || !strings.Contains(stderr, "wrote "+target+" (1 profile(s))") {
+		t.Errorf("--write: exit %d\n%s%s", code, stdout, stderr)
+	}
+	fi, err := os.Stat(target)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("written file: %v %v", fi, err)
+	}
+	// What was written is a configuration the program runs with.
+	if code, _, stderr := runMain(t, "--config", target, "--check"); code != 0 {
+		t.Errorf("--check of the imported file: exit %d\n%s", code, stderr)
+	}
+	os.WriteFile(target, []byte("# mine\n"), 0o600)
+	if code, _, stderr := runMain(t, "--config", target, "import", "ini", "../../ini/testdata/ddns.conf", "--write"); code != 2 || !strings.Contains(stderr, "exists; --force replaces it") {
+		t.Errorf("an existing file without --force: exit %d\n%s", code, stderr)
+	}
+	if data, _ := os.ReadFile(target); string(data) != "# mine\n" {
+		t.Error("the existing file was changed")
+	}
+	if code, _, _ := runMain(t, "--config", target, "import", "ini", "../../ini/testdata/ddns.conf", "--write", "--force"); code != 0 {
+		t.Errorf("--force: exit %d", code)
+	}
+	if data, _ := os.ReadFile(target); !strings.Contains(string(data), "config profile 'DDNS'") {
+		t.Errorf("--force did not replace the file:\n%s", data)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import"}, "import needs ddns-scripts|ini [FILE]"},
+		{[]string{"import", "inadyn"}, `import "inadyn": expected ddns-scripts or ini`},
+		{[]string{"import", "ini", filepath.Join(dir, "none.conf")}, "no such file"},
+		{[]string{"import", "ini", "a", "b"}, `unexpected argument "b"`},
+		{[]string{"status", "--write"}, "--write does not apply with status"},
+		{[]string{"--force"}, "--force does not apply without a command"},
+	} {
+		if code, _, stderr := runMain(t, tc.args...); code != 2 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%q: exit %d, want 2 and %q:\n%s", tc.args, code, tc.want, stderr)
+		}
+	}
+}
+
+// TestOriginalSwappedIn: on a box where the original program ran, the binary
+// swapped in finds its INI file without --config, and its cron line
+// (ddns-updater --once) updates as before.
+func TestOriginalSwappedIn(t *testing.T) {
+	w := newWorld(t)
+	dir := t.TempDir()
+	original := filepath.Join(dir, "ddns.conf")
+	ini := "[global]\nstate_dir = " + filepath.Join(dir, "state") + "\n\n[DDNS]\nserver = " + w.prov.Listener.Addr().String() +
+		"\nserver_path = /nic/update\nusername = me\npassword = " + strings.ReplaceAll(secret, "%", "%%") +
+		"\nhostname = home.example.com\nip =\nexternal_ip_server = https://" + w.check.Listener.Addr().String() +
+		"\nexternal_ip_server_path = /\nuse_regex = True\nca_file = " + w.cert.CAFile + "\ndns_server = " + w.dns.Addr.String() +
+		"\n\n[Mail]\nnotify = False\n"
+	os.WriteFile(original, []byte(ini), 0o600)
+	saved := configPaths
+	configPaths = []string{filepath.Join(dir, "absent-uci"), original}
+	defer func() { configPaths = saved }()
+	code, _, stderr := runMain(t, "--once")
+	if code != 0 || w.requests.Load() != 1 {
+		t.Errorf("exit %d, %d requests\n%s", code, w.requests.Load(), stderr)
+	}
+	if data, _ := os.ReadFile(original); string(data) != ini {
+		t.Error("the original's file was written to")
+	}
+}
