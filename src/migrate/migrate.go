@@ -7,8 +7,8 @@ package migrate
 import (
 	"fmt"
 	"net/netip"
-	"os"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"

@@ -104,7 +104,7 @@ func (s *Section) Set(name string, list bool, line int, values ...string) {
 	s.byOptName[name] = o
 }
 
-// Format writes f as `uci export` does: every value quoted, a quote as '\''.
+// Format writes f as `uci export` does: every value quoted, a quote as '\”.
 func Format(f *File) string {
 	var b strings.Builder
 	quote := func(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }
