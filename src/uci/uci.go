@@ -104,7 +104,8 @@ func (s *Section) Set(name string, list bool, line int, values ...string) {
 	s.byOptName[name] = o
 }
 
-// Format writes f as `uci export` does: every value quoted, a quote as '\”.
+// Format writes f as `uci export` does: every value in single quotes, a single
+// quote inside one closed, escaped and reopened, as in the package comment.
 func Format(f *File) string {
 	var b strings.Builder
 	quote := func(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }
