@@ -123,6 +123,7 @@ type Mail struct {
 type Global struct {
 	StateDir string
 	LogLevel string
+	Hook     string // a program run after outcomes that change something (package hook)
 }
 
 // Config is a loaded configuration file.

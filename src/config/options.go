@@ -23,6 +23,8 @@ var globalOptions = []option[*Global]{
 		text(func(g *Global) *string { return &g.StateDir }, absPath("/var/run/ddns-updater"))},
 	{about{"global", "log_level", "info", "One of error, warn, info, debug."},
 		text(func(g *Global) *string { return &g.LogLevel }, oneOf("error", "warn", "info", "debug"))},
+	{about{"global", "hook", "", "Off OpenWrt (no /sbin/hotplug-call): a program run after each update outcome that changes something, with ACTION, PROFILE, HOSTNAMES, IPV4, IPV6 and ANSWER in its environment. On OpenWrt the scripts in /etc/hotplug.d/ddns-updater/ run instead."},
+		text(func(g *Global) *string { return &g.Hook }, optional("abspath", checkAbsPath("/usr/local/bin/ddns-hook")))},
 }
 
 var mailOptions = []option[*Mail]{

@@ -85,7 +85,8 @@ type Runner struct {
 	Policy    ipsource.Policy // allow_private of a profile widens it
 	DryRun    bool            // decide and print the request to Out; send and save nothing
 	Out       io.Writer
-	Notify    func(notify.Event) // told how each check ended (mail); nil: nobody
+	Notify    func(notify.Event) // told how each check ended (mail) unless the profile says notify 0; nil: nobody
+	Hook      func(notify.Event) // told how each check ended, whatever notify says (package hook); nil: nobody
 
 	mu   sync.Mutex
 	said map[string]string // per profile and topic: the last message logged at its level
@@ -423,14 +424,19 @@ func (r *Runner) Record(name string, res Result, at, next time.Time) {
 
 // tell passes an event about p to Notify, unless p keeps quiet (notify 0).
 func (r *Runner) tell(p *config.Profile, e notify.Event) {
-	if r.Notify == nil || !p.Notify || r.DryRun {
+	if r.DryRun {
 		return
 	}
 	e.Profile, e.Hostnames = p.Name, p.Hostnames
 	if e.At.IsZero() {
 		e.At = r.now()
 	}
-	r.Notify(e)
+	if r.Hook != nil {
+		r.Hook(e)
+	}
+	if r.Notify != nil && p.Notify {
+		r.Notify(e)
+	}
 }
 
 // NewClients returns the clients Run uses for p when given none; a caller that

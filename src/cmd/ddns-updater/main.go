@@ -22,6 +22,7 @@ import (
 
 	"ddns-updater/src/config"
 	"ddns-updater/src/daemon"
+	"ddns-updater/src/hook"
 	"ddns-updater/src/ipsource"
 	"ddns-updater/src/logx"
 	"ddns-updater/src/migrate"
@@ -272,6 +273,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		return sendTestMail(ctx, cfg, stdout, stderr)
 	}
 	notifier := notify.New(log)
+	hooks := &hook.Hooks{Log: log}
 	table := rtnl.NewTable()
 	daemonMode := !*once && !*dryRun && !*check
 	dirs := map[string]*state.Dir{} // one per state_dir across reloads: it keeps what the disk refused
@@ -298,6 +300,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 	}
 	newRunner := func(cfg *config.Config) *runner.Runner {
 		notifier.Configure(cfg.Mail)
+		programs, ignored := hook.Programs(cfg.Global.Hook)
+		if ignored {
+			log.Warn("option hook is for systems without " + hook.HotplugCall + "; on OpenWrt, put the script in /etc/hotplug.d/ddns-updater/")
+		}
+		hooks.Set(programs)
 		dir, err := openDir(cfg.Global.StateDir)
 		if err != nil { // a state_dir changed on reload
 			log.Warn("state_dir cannot be held: status cannot tell that the daemon runs", "err", err)
@@ -317,6 +324,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		}
 		return &runner.Runner{
 			Notify:    notifier.Event,
+			Hook:      hooks.Event,
 			Store:     dir,
 			Ifaces:    runner.Host{Ubus: &netifd.Ubus{}, Table: table},
 			Jitter:    rand.Float64,
@@ -345,7 +353,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		mailCtx, stopMail := context.WithCancel(ctx)
 		defer stopMail()
 		go notifier.Run(mailCtx)
-		if err := d.Run(ctx, sigs); err != nil {
+		err := d.Run(ctx, sigs)
+		hookCtx, cancelHooks := context.WithTimeout(context.Background(), 3*time.Second) // within procd's 5 s before SIGKILL
+		hooks.Wait(hookCtx)
+		cancelHooks()
+		if err != nil {
 			if !daemon.Logged(err) {
 				log.Error(err.Error())
 			}
@@ -392,6 +404,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 	flushCtx, cancelFlush := context.WithTimeout(ctx, 2*notify.SendTimeout)
 	notifier.Flush(flushCtx) // the updates are done: mail may take its time now
 	cancelFlush()
+	hookCtx, cancelHooks := context.WithTimeout(ctx, hook.Timeout+time.Second)
+	hooks.Wait(hookCtx) // a hook that hangs is killed at hook.Timeout
+	cancelHooks()
 	code = exitOK
 	if len(broken) > 0 {
 		code = exitFailed

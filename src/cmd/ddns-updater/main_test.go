@@ -25,6 +25,7 @@ import (
 	"ddns-updater/src/internal/smtptest"
 	"ddns-updater/src/internal/syncbuf"
 	"ddns-updater/src/internal/testcert"
+	"ddns-updater/src/hook"
 	"ddns-updater/src/ipsource"
 )
 
@@ -520,5 +521,27 @@ func TestOriginalSwappedIn(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(original); string(data) != ini {
 		t.Error("the original's file was written to")
+	}
+}
+
+// TestHookOption: off the router, option hook runs after an update, with the
+// outcome in its environment, even for a profile kept out of the mail
+// (notify 0); --once waits for it.
+func TestHookOption(t *testing.T) {
+	if _, err := os.Stat(hook.HotplugCall); err == nil {
+		t.Skip("this machine has " + hook.HotplugCall + ": option hook is not honoured here")
+	}
+	w := newWorld(t)
+	seen := filepath.Join(w.dir, "seen")
+	prog := filepath.Join(w.dir, "hook")
+	os.WriteFile(prog, []byte("#!/bin/sh\necho \"$ACTION $PROFILE $IPV4 $ANSWER\" > "+seen+"\n"), 0o755)
+	cfg := w.config(t, goodProfile+"\toption notify '0'\n")
+	data, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, []byte(strings.Replace(string(data), "config global 'global'\n", "config global 'global'\n\toption hook '"+prog+"'\n", 1)), 0o600)
+	if code, _, stderr := runMain(t, "--config", cfg, "--once"); code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if got, _ := os.ReadFile(seen); string(got) != "update DDNS 203.0.113.7 good 203.0.113.7\n" {
+		t.Errorf("the hook saw %q", got)
 	}
 }
