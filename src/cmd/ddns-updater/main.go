@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"syscall"
 	"time"
 
+	"ddns-updater/src/checkip"
 	"ddns-updater/src/config"
 	"ddns-updater/src/daemon"
 	"ddns-updater/src/hook"
@@ -94,10 +96,15 @@ type command struct {
 var commands = []command{
 	{name: "status", help: "per profile: registered address, last update, next check, stop reason (--json: a stable format); exit 3 when the daemon is not running", flags: []string{"json"}},
 	{name: "services", help: "list the providers that option service names, with server, IPv6 and notes"},
+	{name: "checkip-server", flags: []string{"listen", "trusted-proxy", "syslog", "verbose"},
+		help: "answer HTTP GET with the client's address as plain text (a self-hosted checkip server; --listen ADDR, --trusted-proxy CIDR for X-Forwarded-For/Forwarded from a reverse proxy); stops on SIGTERM"},
 	{name: "import", args: "ddns-scripts|ini [FILE]", min: 1, max: 2, flags: []string{"write", "force"},
 		help: "print the configuration equivalent to ddns-scripts' FILE (default /etc/config/ddns) or the original program's INI FILE (default /etc/ddns-updater/ddns.conf); what cannot carry over is listed on stderr; --write writes it to --config's file, --force over an existing one"},
 	{name: "help", help: "print this help"},
 }
+
+// runFlags are the flags of running profiles (no command).
+var runFlags = []string{"once", "dry-run", "check", "test-mail", "verbose", "syslog"}
 
 // flags holds every command-line flag; each may come before or after the subcommand.
 type flags struct {
@@ -106,6 +113,8 @@ type flags struct {
 	profiles                                                names
 	once, dryRun, version, check, testMail, verbose, asJSON *bool
 	write, force                                            *bool
+	listen                                                  *string
+	trusted                                                 names
 }
 
 func newFlags(stderr io.Writer) *flags {
@@ -124,7 +133,9 @@ func newFlags(stderr io.Writer) *flags {
 		version:  fs.Bool("version", false, "print the version and exit"),
 		write:    fs.Bool("write", false, "with import: write the result to the --config file instead of printing it"),
 		force:    fs.Bool("force", false, "with import --write: replace an existing file"),
+		listen:   fs.String("listen", ":8080", "with checkip-server: the `ADDR`ess and port to listen on"),
 	}
+	fs.Var(&f.trusted, "trusted-proxy", "with checkip-server: a reverse proxy's `CIDR` whose X-Forwarded-For/Forwarded count (repeatable)")
 	fs.Var(&f.profiles, "profile", "run only the profile `NAME` (repeatable; default: every enabled profile)")
 	return f
 }
@@ -165,10 +176,9 @@ func (f *flags) parse(args []string, stdout, stderr io.Writer) (cmd *command, re
 	}
 	var misplaced []string
 	f.fs.Visit(func(fl *flag.Flag) {
-		ofCommand := slices.ContainsFunc(commands, func(c command) bool { return slices.Contains(c.flags, fl.Name) })
 		switch {
 		case fl.Name == "config" || fl.Name == "profile" || fl.Name == "version": // for every command
-		case cmd == nil && !ofCommand: // running profiles: the flags of no command
+		case cmd == nil && slices.Contains(runFlags, fl.Name):
 		case cmd != nil && slices.Contains(cmd.flags, fl.Name):
 		default:
 			misplaced = append(misplaced, "--"+fl.Name)
@@ -243,6 +253,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 		case "services":
 			service.WriteTable(stdout)
 			return exitOK
+		case "checkip-server":
+			return runCheckIP(ctx, *f.listen, f.trusted, *f.syslog, *verbose, stderr, sigs)
 		case "import":
 			file := ""
 			if len(rest) > 1 {
@@ -557,4 +569,47 @@ func writeNew(path, text string, force bool) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// runCheckIP is `checkip-server`: it serves until SIGTERM or an interrupt.
+func runCheckIP(ctx context.Context, listen string, trusted []string, syslog string, verbose bool, stderr io.Writer, sigs <-chan os.Signal) int {
+	level := logx.Info
+	if verbose {
+		level = logx.Debug
+	}
+	log := logx.New(stderr, level)
+	if syslog != "" {
+		log = logx.NewSyslog(syslog, "ddns-updater", level, stderr)
+	}
+	prefixes, err := checkip.ParseTrusted(trusted)
+	if err != nil {
+		fmt.Fprintln(stderr, "ddns-updater:", err)
+		return exitConfig
+	}
+	ln, err := net.Listen("tcp", listen)
+	if err != nil {
+		fmt.Fprintln(stderr, "ddns-updater: checkip-server:", err)
+		return exitConfig
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case sig := <-sigs:
+				if sig == syscall.SIGTERM || sig == os.Interrupt {
+					cancel()
+				}
+			}
+		}
+	}()
+	log.Info(fmt.Sprintf("checkip-server answering on %s (trusted proxies: %d)", ln.Addr(), len(prefixes)))
+	if err := (&checkip.Server{Trusted: prefixes, Log: log}).Serve(ctx, ln); err != nil {
+		log.Error("checkip-server: " + err.Error())
+		return exitFailed
+	}
+	log.Info("checkip-server stopped")
+	return exitOK
 }

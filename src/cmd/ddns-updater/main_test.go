@@ -21,11 +21,11 @@ import (
 	"time"
 
 	"ddns-updater/src/config"
+	"ddns-updater/src/hook"
 	"ddns-updater/src/internal/dnstest"
 	"ddns-updater/src/internal/smtptest"
 	"ddns-updater/src/internal/syncbuf"
 	"ddns-updater/src/internal/testcert"
-	"ddns-updater/src/hook"
 	"ddns-updater/src/ipsource"
 )
 
@@ -543,5 +543,46 @@ func TestHookOption(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(seen); string(got) != "update DDNS 203.0.113.7 good 203.0.113.7\n" {
 		t.Errorf("the hook saw %q", got)
+	}
+}
+
+// TestCheckipServerCommand: checkip-server answers, and SIGTERM stops it with exit 0.
+func TestCheckipServerCommand(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Skip(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	sigs := make(chan os.Signal, 1)
+	var stderr syncbuf.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(context.Background(), []string{"checkip-server", "--listen", addr, "--trusted-proxy", "127.0.0.1"}, io.Discard, &stderr, sigs)
+	}()
+	var body []byte
+	for i := 0; i < 500; i++ {
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		conn.Write([]byte("GET / HTTP/1.1\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n"))
+		body, _ = io.ReadAll(conn)
+		conn.Close()
+		break
+	}
+	if !strings.HasSuffix(string(body), "\r\n\r\n203.0.113.7") {
+		t.Errorf("answer %q", body)
+	}
+	sigs <- syscall.SIGTERM
+	if code := <-done; code != 0 || !strings.Contains(stderr.String(), "checkip-server stopped") {
+		t.Errorf("exit %d\n%s", code, stderr.String())
+	}
+	if code, _, stderr := runMain(t, "checkip-server", "--trusted-proxy", "proxy.example.com"); code != 2 || !strings.Contains(stderr, "expected a CIDR") {
+		t.Errorf("a bad --trusted-proxy: exit %d\n%s", code, stderr)
+	}
+	if code, _, stderr := runMain(t, "--listen", ":1"); code != 2 || !strings.Contains(stderr, "--listen does not apply without a command") {
+		t.Errorf("--listen without the command: exit %d\n%s", code, stderr)
 	}
 }
