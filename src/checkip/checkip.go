@@ -80,7 +80,7 @@ func (s *Server) serve(conn net.Conn) {
 		addr, err := s.clientAddr(peer.Addr().Unmap(), header)
 		if err != nil {
 			status, body = 400, err.Error()+"\n"
-			s.Log.Warn("request from "+peer.Addr().Unmap().String()+": "+err.Error())
+			s.Log.Warn("request from " + peer.Addr().Unmap().String() + ": " + err.Error())
 		} else {
 			body = addr.String()
 		}
