@@ -257,7 +257,7 @@ func htmlText(body []byte) (string, bool) {
 	}
 	for _, el := range []string{"head", "script", "style"} {
 		for {
-			low := strings.ToLower(s)
+			low := asciiLower(s) // byte for byte: strings.ToLower would turn invalid UTF-8 into longer U+FFFD
 			i := openTag(low, el)
 			if i < 0 {
 				break
@@ -346,4 +346,15 @@ func clean(s string) string {
 		s = s[:cut] + "..."
 	}
 	return s
+}
+
+// asciiLower lowers A-Z only, so that indexes into it are indexes into s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
