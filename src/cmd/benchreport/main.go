@@ -93,17 +93,22 @@ func (r *report) bench(env []string, pattern, pkg, label string) {
 		fmt.Fprintf(os.Stderr, "go %v: %v\n%s", args, err, outb)
 	}
 	sc := bufio.NewScanner(bytes.NewReader(outb))
+	found := false
 	for sc.Scan() {
 		m := benchLine.FindStringSubmatch(sc.Text())
 		if m == nil {
 			continue
 		}
+		found = true
 		f := strings.Fields(m[3])
 		vals := map[string]string{}
 		for i := 0; i+1 < len(f); i += 2 {
 			vals[f[i+1]] = f[i]
 		}
 		r.metrics[m[1]+label] = vals
+	}
+	if !found && err == nil { // skipped: say why, else the report's "n/a" is a riddle
+		fmt.Fprintf(os.Stderr, "go %v: no result\n%s", args, outb)
 	}
 }
 
