@@ -117,13 +117,9 @@ func boolValue(section, name, v string) string {
 	return v
 }
 
-// validName reports whether s can name a UCI section.
+// validName reports whether s can name a UCI section (as uciName checks an
+// interface name: letters, digits and _).
 func validName(s string) bool {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return s != ""
+	_, err := uciName.fn(s)
+	return s != "" && err == nil
 }

@@ -379,20 +379,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 	}
 
 	// --once and --dry-run: one pass over the selected profiles.
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := stopOnSignal(ctx, sigs)
 	defer cancel()
-	go func() {
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case sig := <-sigs:
-				if sig == syscall.SIGTERM || sig == os.Interrupt {
-					cancel()
-				}
-			}
-		}
-	}()
 	selected, broken, err := daemon.Select(cfg, profiles, log)
 	if err != nil {
 		return exitConfig
@@ -591,8 +579,20 @@ func runCheckIP(ctx context.Context, listen string, trusted []string, syslog str
 		fmt.Fprintln(stderr, "ddns-updater: checkip-server:", err)
 		return exitConfig
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := stopOnSignal(ctx, sigs)
 	defer cancel()
+	log.Info(fmt.Sprintf("checkip-server answering on %s (trusted proxies: %d)", ln.Addr(), len(prefixes)))
+	if err := (&checkip.Server{Trusted: prefixes, Log: log}).Serve(ctx, ln); err != nil {
+		log.Error("checkip-server: " + err.Error())
+		return exitFailed
+	}
+	log.Info("checkip-server stopped")
+	return exitOK
+}
+
+// stopOnSignal returns a context that ends on SIGTERM or an interrupt from sigs.
+func stopOnSignal(ctx context.Context, sigs <-chan os.Signal) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		for {
 			select {
@@ -605,11 +605,5 @@ func runCheckIP(ctx context.Context, listen string, trusted []string, syslog str
 			}
 		}
 	}()
-	log.Info(fmt.Sprintf("checkip-server answering on %s (trusted proxies: %d)", ln.Addr(), len(prefixes)))
-	if err := (&checkip.Server{Trusted: prefixes, Log: log}).Serve(ctx, ln); err != nil {
-		log.Error("checkip-server: " + err.Error())
-		return exitFailed
-	}
-	log.Info("checkip-server stopped")
-	return exitOK
+	return ctx, cancel
 }
