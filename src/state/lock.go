@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -14,6 +15,14 @@ import (
 // for as long as it runs. The kernel drops the lock when the process ends, however
 // it ends, so that no stale file can make a dead daemon look alive.
 const lockName = "daemon.lock"
+
+// holds keeps the locked files of the process reachable: a file only a
+// forgotten Dir referred to would be closed by its finalizer at the next
+// collection, and the lock dropped with it while the daemon still runs.
+var holds struct {
+	sync.Mutex
+	files []*os.File
+}
 
 // ErrHeld says another running daemon holds the state directory.
 var ErrHeld = errors.New("another ddns-updater daemon uses this state directory")
@@ -43,9 +52,9 @@ func (d *Dir) Hold() error {
 	}
 	f.Truncate(0)
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-	d.mu.Lock()
-	d.held = f // kept open: closing it would drop the lock
-	d.mu.Unlock()
+	holds.Lock()
+	holds.files = append(holds.files, f) // kept open until the process ends: closing it would drop the lock
+	holds.Unlock()
 	return nil
 }
 

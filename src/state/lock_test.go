@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strings"
 	"syscall"
@@ -26,7 +27,7 @@ func TestHold(t *testing.T) {
 	if err := d.Hold(); err != nil {
 		t.Fatal(err)
 	}
-	defer d.held.Close()
+	defer releaseHolds()
 	if !Open(dir).Running() {
 		t.Error("Running = false while a daemon holds the directory")
 	}
@@ -46,6 +47,8 @@ func TestHoldEndsWithTheProcess(t *testing.T) {
 			fmt.Println(err)
 			os.Exit(1)
 		}
+		runtime.GC()                      // the Dir is unreachable now: the hold must outlive it
+		time.Sleep(10 * time.Millisecond) // finalizers run after the collection
 		fmt.Println("held")
 		select {}
 	}
@@ -94,7 +97,7 @@ func TestPrune(t *testing.T) {
 		d.SaveRun(name, Run{Summary: name})
 	}
 	d.Hold()
-	defer d.held.Close()
+	defer releaseHolds()
 	removed, err := d.Prune([]string{"home", "never_saved"})
 	slices.Sort(removed)
 	if err != nil || !slices.Equal(removed, []string{"also_gone", "gone"}) {
@@ -114,4 +117,14 @@ func TestPrune(t *testing.T) {
 	if removed, err := Open(t.TempDir() + "/none").Prune(nil); err != nil || removed != nil {
 		t.Errorf("a directory not made yet: %v %v", removed, err)
 	}
+}
+
+// releaseHolds drops every hold of this test process (a daemon's last until it ends).
+func releaseHolds() {
+	holds.Lock()
+	defer holds.Unlock()
+	for _, f := range holds.files {
+		f.Close()
+	}
+	holds.files = nil
 }

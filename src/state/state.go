@@ -36,7 +36,6 @@ type Dir struct {
 	mu   sync.Mutex
 	last map[string][]byte        // what each file holds, as far as this process knows
 	mem  map[string]updater.State // the latest state of each profile, saved to disk or not
-	held *os.File                 // the locked daemon.lock, while this process's daemon runs
 }
 
 // Open returns the state directory at path; it is created (0700) on the first
