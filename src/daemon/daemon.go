@@ -35,7 +35,8 @@ const (
 )
 
 // Settled is logged (debug) when a profile's address changes have been dealt
-// with: its coalescing window closed and no further check is pending.
+// with and no further check is pending: its coalescing window closed, or a
+// change was checked without going to the network and so opened none.
 const Settled = "address changes settled: no check pending"
 
 // Daemon runs profiles until told to stop.
@@ -384,6 +385,8 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 			if check() {
 				inWindow = true
 				window.Reset(coalesce)
+			} else {
+				log.Debug(Settled)
 			}
 		case <-window.C:
 			inWindow = false
