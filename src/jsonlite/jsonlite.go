@@ -199,10 +199,10 @@ func (p *parser) str() (string, error) {
 					return "", err
 				}
 				if utf16.IsSurrogate(r) {
-					// a high surrogate pairs with a following \u low surrogate;
+					// only a high surrogate pairs with a following \u low surrogate;
 					// anything else leaves it alone, as U+FFFD (as encoding/json does)
 					r2 := rune(-1)
-					if p.pos+5 < len(p.data) && p.data[p.pos] == '\\' && p.data[p.pos+1] == 'u' {
+					if r < 0xdc00 && p.pos+5 < len(p.data) && p.data[p.pos] == '\\' && p.data[p.pos+1] == 'u' {
 						save := p.pos
 						p.pos += 2
 						if r2, err = p.hex4(); err != nil || r2 < 0xdc00 || r2 > 0xdfff {
