@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"ddns-updater/src/internal/memo"
 )
 
 // File is one regular file of the package, with its path from the root ("usr/bin/x").
@@ -28,7 +30,12 @@ type Package struct {
 	Files                                                              []File
 	Scripts                                                            map[string]string
 	ModTime                                                            time.Time
+	Cache                                                              *Cache // shares the compressed data blocks
 }
+
+// Cache holds compressed data blocks by content: one binary packed for many
+// architectures is deflated once.
+type Cache = memo.Cache[[32]byte, []byte]
 
 // Info slots (apk-tools' ADBI_PI_*).
 const (
@@ -52,6 +59,8 @@ var scriptSlots = map[string]int{
 	"trigger": 1, "pre-install": 2, "post-install": 3, "pre-deinstall": 4,
 	"post-deinstall": 5, "pre-upgrade": 6, "post-upgrade": 7,
 }
+
+var scriptOrder = []string{"trigger", "pre-install", "post-install", "pre-deinstall", "post-deinstall", "pre-upgrade", "post-upgrade"}
 
 // blockSize is what mkpkg rounds each file up to for installed-size.
 const blockSize = 4096
@@ -168,12 +177,15 @@ func (p *Package) build() (adb []byte, data []byte, err error) {
 	var scripts val
 	if len(p.Scripts) > 0 {
 		s := make([]val, 8)
-		for name, body := range p.Scripts {
-			i, ok := scriptSlots[name]
-			if !ok {
+		for name := range p.Scripts {
+			if scriptSlots[name] == 0 {
 				return nil, nil, fmt.Errorf("apk: unknown script %q", name)
 			}
-			s[i] = t.str(body)
+		}
+		for _, name := range scriptOrder { // in slot order: the same bytes every time
+			if body, ok := p.Scripts[name]; ok {
+				s[scriptSlots[name]] = t.str(body)
+			}
 		}
 		scripts = t.object(s)
 	}
@@ -210,8 +222,7 @@ func (p *Package) Bytes(s *Signer) ([]byte, error) {
 		}
 		raw = block(raw, blockSig, sig)
 	}
-	raw = append(raw, data...)
-	return compress(raw)
+	return compress(raw, data, p.Cache)
 }
 
 // Identity is what an index records of a package and apk checks on download:
@@ -232,20 +243,40 @@ func Identity(apkFile []byte) ([32]byte, error) {
 	return sha256.Sum256(raw[12 : 8+n]), nil
 }
 
-// compress is mkpkg's default: "ADBd" and a raw deflate stream of the file.
-func compress(raw []byte) ([]byte, error) {
+// compress is mkpkg's default: "ADBd" and one raw deflate stream of the
+// file. The stream is made of two runs of blocks: the head (header, ADB and
+// signature blocks) ends in a sync flush, not a final block, and the data
+// blocks follow, deflated on their own (no back-reference into the head), so
+// that the data of one binary is deflated once for every architecture.
+func compress(head, data []byte, cache *Cache) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("ADBd")
 	w, err := flate.NewWriter(&buf, flate.BestCompression)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := w.Write(raw); err != nil {
+	if _, err := w.Write(head); err != nil {
 		return nil, err
 	}
-	if err := w.Close(); err != nil {
+	if err := w.Flush(); err != nil { // byte-aligned, not final
 		return nil, err
 	}
+	tail, err := cache.Get(sha256.Sum256(data), func() ([]byte, error) {
+		var b bytes.Buffer
+		w, err := flate.NewWriter(&b, flate.BestCompression)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := w.Write(data); err != nil {
+			return nil, err
+		}
+		err = w.Close()
+		return b.Bytes(), err
+	})
+	if err != nil {
+		return nil, err
+	}
+	buf.Write(tail)
 	return buf.Bytes(), nil
 }
 

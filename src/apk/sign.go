@@ -163,5 +163,5 @@ func Index(description string, pkgs []Indexed, s *Signer) ([]byte, error) {
 		}
 		raw = block(raw, blockSig, sig)
 	}
-	return compress(raw)
+	return compress(raw, nil, nil)
 }

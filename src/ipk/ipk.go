@@ -8,12 +8,15 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"path"
 	"sort"
 	"strings"
 	"time"
+
+	"ddns-updater/src/internal/memo"
 )
 
 // File is one file of the package, with its path from the root ("usr/bin/x").
@@ -35,6 +38,24 @@ type Package struct {
 	Conffiles []string          // absolute paths
 	Scripts   map[string]string // postinst, prerm, ...
 	ModTime   time.Time
+	Cache     *Cache // shares data.tar.gz between packages of the same files
+}
+
+// Cache holds data.tar.gz by content: one binary packed for many
+// architectures is compressed once.
+type Cache = memo.Cache[[32]byte, []byte]
+
+// filesKey identifies a file list by its paths, modes and contents and the package time.
+func (p *Package) filesKey() [32]byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "%d\n", p.ModTime.Unix())
+	for _, f := range p.Files {
+		sum := sha256.Sum256(f.Data)
+		fmt.Fprintf(h, "%q %o %x\n", f.Path, f.Mode, sum)
+	}
+	var k [32]byte
+	copy(k[:], h.Sum(nil))
+	return k
 }
 
 // InstalledSize is the sum of the file sizes, as opkg shows it.
@@ -46,7 +67,9 @@ func (p *Package) InstalledSize() int {
 	return n
 }
 
-func (p *Package) control() []byte {
+// ControlText is the control file as it goes into control.tar.gz and, with
+// Filename, Size and SHA256sum added, into a feed's Packages.
+func (p *Package) ControlText() []byte {
 	c := p.Control
 	var b strings.Builder
 	field := func(k, v string) {
@@ -77,11 +100,11 @@ func (p *Package) control() []byte {
 
 // Write writes the ipk to w.
 func (p *Package) Write(w io.Writer) error {
-	data, err := p.tgz(p.Files, true)
+	data, err := p.Cache.Get(p.filesKey(), func() ([]byte, error) { return p.tgz(p.Files, true) })
 	if err != nil {
 		return err
 	}
-	ctl := []File{{Path: "control", Mode: 0o644, Data: p.control()}}
+	ctl := []File{{Path: "control", Mode: 0o644, Data: p.ControlText()}}
 	if len(p.Conffiles) > 0 {
 		ctl = append(ctl, File{Path: "conffiles", Mode: 0o644, Data: []byte(strings.Join(p.Conffiles, "\n") + "\n")})
 	}
