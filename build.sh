@@ -1,12 +1,25 @@
 #!/bin/sh
-# Build ddns-updater packages without the OpenWrt SDK.
-#   ./build.sh                          every architecture in openwrt/arches.tsv
-#   ./build.sh mipsel_24kc x86_64       only those
-# Output in $DIST (default dist/): one .ipk per architecture, the LuCI app's
-# luci-app-ddns-updater_VERSION_all.ipk, SHA256SUMS, and
-# sizes.md (binary and ipk bytes per architecture). Static binaries
-# (CGO_ENABLED=0, -trimpath, -s -w, the version stamped); the same source gives
-# byte-identical packages (entries dated at the last commit).
+# Build ddns-updater packages without the OpenWrt SDK and without dpkg.
+#   ./build.sh                          every architecture in openwrt/arches.tsv, and the .deb files
+#   ./build.sh mipsel_24kc x86_64       only those (and the .deb of each Debian
+#                                       architecture whose binary that built: amd64, arm64, armhf)
+# Output in $DIST (default dist/):
+#   ddns-updater_VERSION_ARCH.ipk and luci-app-ddns-updater_VERSION_all.ipk (opkg);
+#   feed/ARCH/: both packages as .ipk and as .apk (apk-tools v3, OpenWrt 25.x),
+#     Packages and Packages.gz (and Packages.sig with USIGN_KEY) for opkg,
+#     packages.adb for apk: a directory to publish as a package feed;
+#   ddns-updater_VERSION_{amd64,arm64,armhf}.deb (Debian, Raspberry Pi OS);
+#   SHA256SUMS, and sizes.md (binary and package bytes per architecture).
+# APK_SIGN_KEY=FILE (ECDSA P-256 PEM) signs the .apk files and indexes,
+# USIGN_KEY=FILE the opkg feeds; `go run ./src/cmd/mkpkg keygen DIR` makes both.
+#
+# One static binary per GOARCH (CGO_ENABLED=0, -trimpath, -s -w, the version
+# stamped), built for the GOARCH's baseline (GOARM=5, GOARM64=v8.0,
+# GO386=softfloat, softfloat MIPS, GOAMD64=v1), so that it runs on every
+# OpenWrt architecture of that GOARCH: a DDNS client gains nothing from an FPU
+# or newer atomics, and each distinct Go target costs a full compile of the
+# standard library on a cold cache. The same source gives byte-identical
+# packages (entries dated at the last commit; SOURCE_DATE_EPOCH overrides).
 set -eu
 cd "$(dirname "$0")"
 DIST=${DIST:-dist}
@@ -19,25 +32,44 @@ if [ $# -eq 0 ]; then
 	# shellcheck disable=SC2046 # one word per architecture
 	set -- $(grep -v '^#' openwrt/arches.tsv | cut -f1)
 fi
-mkdir -p "$DIST/bin"
-rm -f "$DIST"/bin/ddns-updater-* # a binary is built once per run and shared by architectures with the same GOARCH
-go build -o "$DIST/bin/mkipk" ./src/cmd/mkipk
 
-printf '| architecture | GOARCH | binary bytes | ipk bytes |\n|---|---|---:|---:|\n' > "$DIST/sizes.md"
+# baseline is the Go setting every core of a GOARCH runs.
+baseline() {
+	case $1 in
+	arm) echo GOARM=5 ;;
+	arm64) echo GOARM64=v8.0 ;;
+	386) echo GO386=softfloat ;;
+	mips | mipsle) echo GOMIPS=softfloat ;;
+	mips64 | mips64le) echo GOMIPS64=softfloat ;;
+	amd64) echo GOAMD64=v1 ;;
+	esac
+}
+
+mkdir -p "$DIST/bin"
+rm -f "$DIST"/bin/ddns-updater-* # a binary is built once per run and shared by the architectures of its GOARCH
+go build -o "$DIST/bin/mkpkg" ./src/cmd/mkpkg &
+mkpkg=$!
+
+# GOGC=400: the compiler spends less time collecting garbage (about 10 % of a
+# cold build); -dwarf=false: no debug info is compiled that -w drops anyway.
+targets=""
 for arch in "$@"; do
-	line=$(grep "^$arch	" openwrt/arches.tsv) || { echo "build.sh: unknown architecture $arch (see openwrt/arches.tsv)" >&2; exit 2; }
-	goarch=$(echo "$line" | cut -f2)
-	variant=$(echo "$line" | cut -f3)
-	bin="$DIST/bin/ddns-updater-$goarch${variant:+-$variant}"
+	goarch=$(awk -F '\t' -v a="$arch" '$1 == a { print $2 }' openwrt/arches.tsv)
+	[ -n "$goarch" ] || { echo "build.sh: unknown architecture $arch (see openwrt/arches.tsv)" >&2; exit 2; }
+	bin="$DIST/bin/ddns-updater-$goarch"
 	if [ ! -e "$bin" ]; then
-		# shellcheck disable=SC2086 # $variant is empty or one VAR=value word
-		env CGO_ENABLED=0 GOOS=linux GOARCH="$goarch" $variant \
-			go build -tags nethttpomithttp2 -trimpath -ldflags="-s -w -X main.Version=$VERSION" -o "$bin" ./src/cmd/ddns-updater
+		# shellcheck disable=SC2046 # baseline prints nothing or one VAR=value word
+		env CGO_ENABLED=0 GOOS=linux GOARCH="$goarch" $(baseline "$goarch") GOGC=400 \
+			go build -tags nethttpomithttp2 -trimpath -gcflags=all=-dwarf=false \
+			-ldflags="-s -w -X main.Version=$VERSION" -o "$bin" ./src/cmd/ddns-updater
 	fi
-	ipk=$("$DIST/bin/mkipk" -arch "$arch" -version "$VERSION" -bin "$bin" -files files -out "$DIST" -mtime "$MTIME")
-	printf '| %s | %s %s | %s | %s |\n' "$arch" "$goarch" "$variant" "$(wc -c < "$bin" | tr -d ' ')" "$(wc -c < "$ipk" | tr -d ' ')" >> "$DIST/sizes.md"
+	targets="$targets $arch=$bin"
 done
-luci=$("$DIST/bin/mkipk" -luci luci/luci-app-ddns-updater -version "$VERSION" -out "$DIST" -mtime "$MTIME")
-printf '| %s | (all) | | %s |\n' "luci-app-ddns-updater" "$(wc -c < "$luci" | tr -d ' ')" >> "$DIST/sizes.md"
-(cd "$DIST" && sha256sum -- *.ipk > SHA256SUMS)
-cat "$DIST/sizes.md"
+for d in amd64=amd64 arm64=arm64 armhf=arm; do
+	bin="$DIST/bin/ddns-updater-${d#*=}"
+	[ ! -e "$bin" ] || targets="$targets deb:${d%=*}=$bin"
+done
+
+wait "$mkpkg"
+# shellcheck disable=SC2086 # one word per target
+"$DIST/bin/mkpkg" -version "$VERSION" -mtime "$MTIME" -out "$DIST" $targets

@@ -81,6 +81,9 @@ func build(t *testing.T, dist string, names ...string) {
 // under qemu-user: the default test run builds these, each once.
 var runTargets = []string{"x86_64", "mips_24kc", "mipsel_24kc", "arm_arm926ej-s", "arm_cortex-a15_neon-vfpv4", "aarch64_cortex-a53"}
 
+// debArches are the Debian architectures build.sh packs, with their GOARCH.
+var debArches = map[string]string{"amd64": "amd64", "arm64": "arm64", "armhf": "arm"}
+
 // allArches: DDNS_TEST_ALL_ARCHES=1 (set by .ci/run) builds every architecture
 // of arches.tsv twice and compares the builds; it takes minutes on a cold cache.
 var allArches = os.Getenv("DDNS_TEST_ALL_ARCHES") == "1"
@@ -189,7 +192,8 @@ func TestPackages(t *testing.T) {
 		all = some
 		again := t.TempDir()
 		build(t, again, "mipsel_24kc")
-		for _, pattern := range []string{"ddns-updater_*_mipsel_24kc.ipk", "luci-app-ddns-updater_*_all.ipk"} {
+		for _, pattern := range []string{"ddns-updater_*_mipsel_24kc.ipk", "luci-app-ddns-updater_*_all.ipk",
+			"feed/mipsel_24kc/ddns-updater-*.apk", "feed/mipsel_24kc/luci-app-ddns-updater-*.apk", "feed/mipsel_24kc/packages.adb", "feed/mipsel_24kc/Packages.gz"} {
 			a, _ := filepath.Glob(filepath.Join(dist, pattern))
 			b, _ := filepath.Glob(filepath.Join(again, pattern))
 			if len(a) != 1 || len(b) != 1 {
@@ -269,6 +273,11 @@ func TestPackages(t *testing.T) {
 					t.Error("the binary is not static")
 				}
 			}
+			checkAPK(t, dist, a, version, payload)
+			checkFeed(t, dist, a.name, version, nil)
+			if !strings.Contains(string(sums), "  feed/"+a.name+"/ddns-updater-"+version+".apk\n") {
+				t.Error("SHA256SUMS lacks the apk")
+			}
 		})
 	}
 	t.Run("luci", func(t *testing.T) {
@@ -294,7 +303,9 @@ func TestPackages(t *testing.T) {
 		if !strings.Contains(string(sums), "luci-app-ddns-updater_"+version+"_all.ipk") {
 			t.Error("SHA256SUMS lacks the LuCI app")
 		}
+		checkLuciAPK(t, dist, all[0].name, version, payload)
 	})
+	t.Run("deb", func(t *testing.T) { checkDebs(t, dist, version, sums) })
 	t.Run("qemu", func(t *testing.T) { runUnderQemu(t, built(t), version) })
 }
 
@@ -316,8 +327,8 @@ func makefileVersion(t *testing.T) string {
 	return field("PKG_VERSION") + "-r" + field("PKG_RELEASE")
 }
 
-// runUnderQemu runs the built binaries of mips, mipsel, arm (GOARM 5 and 7),
-// aarch64 and x86_64: --version, and --once --dry-run against a test config
+// runUnderQemu runs the built binaries of mips, mipsel, arm (GOARM=5, which
+// every ARM architecture ships), aarch64 and x86_64: --version, and --once --dry-run against a test config
 // whose checkip server (HTTPS on loopback) answers a documentation address,
 // which the shipped binary must refuse to publish.
 func runUnderQemu(t *testing.T, dist, version string) {
@@ -333,7 +344,7 @@ func runUnderQemu(t *testing.T, dist, version string) {
 		"config profile 'DDNS'\n\toption enabled 1\n\toption server 'members.dyndns.org'\n\toption username u\n\toption password p\n"+
 		"\toption hostname home.example.com\n\toption ip_source web\n\toption external_ip_server '%s'\n\toption ca_file '%s'\n",
 		t.TempDir(), check.Listener.Addr(), cert.CAFile)), 0o600)
-	for _, bin := range []string{"amd64-GOAMD64=v1", "mips-GOMIPS=softfloat", "mipsle-GOMIPS=softfloat", "arm-GOARM=5", "arm-GOARM=7", "arm64-GOARM64=v8.0"} {
+	for _, bin := range []string{"amd64", "mips", "mipsle", "arm", "arm64"} {
 		goarch := strings.SplitN(bin, "-", 2)[0]
 		t.Run(bin, func(t *testing.T) {
 			path := filepath.Join(dist, "bin", "ddns-updater-"+bin)

@@ -67,7 +67,7 @@ func TestScriptsOnTargets(t *testing.T) {
 			if os.Geteuid() != 0 {
 				t.Skip("needs root for the hotplug hook's private mount namespace (CI runs as root)")
 			}
-			bin := filepath.Join(built(t), "bin", "ddns-updater-"+tc.goarch+"-"+tc.variant)
+			bin := filepath.Join(built(t), "bin", "ddns-updater-"+tc.goarch) // the GOARCH's baseline build (build.sh)
 			targetKill := strings.Join(append(append([]string{}, emu...), sigtool(t, tc.goarch, tc.variant)), " ")
 			runOnTarget(t, append(emu, bin), targetKill)
 		})
