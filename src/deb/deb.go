@@ -26,11 +26,11 @@ type File struct {
 // Package is what goes into a .deb.
 type Package struct {
 	Name, Version, Arch, Maintainer, Section, Priority, Homepage, Depends string
-	Description                                                          string // first line short, the rest long
-	Files                                                                []File
-	Conffiles                                                            []string          // absolute paths
-	Scripts                                                              map[string]string // postinst, prerm, postrm, preinst
-	ModTime                                                              time.Time
+	Description                                                           string // first line short, the rest long
+	Files                                                                 []File
+	Conffiles                                                             []string          // absolute paths
+	Scripts                                                               map[string]string // postinst, prerm, postrm, preinst
+	ModTime                                                               time.Time
 }
 
 // InstalledSize is the Installed-Size field: KiB, each file rounded up.
