@@ -16,7 +16,7 @@ import (
 	"time"
 )
 
-// File is one file of the package; Dir marks a directory.
+// File is one regular file of the package.
 type File struct {
 	Path string // from the root: "usr/bin/x"
 	Mode int64
