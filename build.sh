@@ -45,24 +45,29 @@ baseline() {
 	esac
 }
 
+# gobuild builds for the GOARCH $1 (its baseline) the rest of the arguments.
+# GOGC=off up to 1 GiB: the compiler spends no time collecting garbage (some
+# 5 % of a cold build); -dwarf=false: no debug info is compiled that -w drops.
+gobuild() {
+	_goarch=$1
+	shift
+	# shellcheck disable=SC2046 # baseline prints nothing or one VAR=value word
+	env CGO_ENABLED=0 GOOS=linux GOARCH="$_goarch" $(baseline "$_goarch") GOGC=off GOMEMLIMIT=1GiB \
+		go build -tags nethttpomithttp2 -trimpath -gcflags=all=-dwarf=false "$@"
+}
+
 mkdir -p "$DIST/bin"
 rm -f "$DIST"/bin/ddns-updater-* # a binary is built once per run and shared by the architectures of its GOARCH
-go build -o "$DIST/bin/mkpkg" ./src/cmd/mkpkg &
-mkpkg=$!
+# the packer, for this machine, with the settings of this machine's target: on
+# a cold cache the standard library it compiles serves that target's build too
+gobuild "$(go env GOHOSTARCH)" -o "$DIST/bin/mkpkg" ./src/cmd/mkpkg
 
-# GOGC=400: the compiler spends less time collecting garbage (about 10 % of a
-# cold build); -dwarf=false: no debug info is compiled that -w drops anyway.
 targets=""
 for arch in "$@"; do
 	goarch=$(awk -F '\t' -v a="$arch" '$1 == a { print $2 }' openwrt/arches.tsv)
 	[ -n "$goarch" ] || { echo "build.sh: unknown architecture $arch (see openwrt/arches.tsv)" >&2; exit 2; }
 	bin="$DIST/bin/ddns-updater-$goarch"
-	if [ ! -e "$bin" ]; then
-		# shellcheck disable=SC2046 # baseline prints nothing or one VAR=value word
-		env CGO_ENABLED=0 GOOS=linux GOARCH="$goarch" $(baseline "$goarch") GOGC=400 \
-			go build -tags nethttpomithttp2 -trimpath -gcflags=all=-dwarf=false \
-			-ldflags="-s -w -X main.Version=$VERSION" -o "$bin" ./src/cmd/ddns-updater
-	fi
+	[ -e "$bin" ] || gobuild "$goarch" -ldflags="-s -w -X main.Version=$VERSION" -o "$bin" ./src/cmd/ddns-updater
 	targets="$targets $arch=$bin"
 done
 for d in amd64=amd64 arm64=arm64 armhf=arm; do
@@ -70,6 +75,5 @@ for d in amd64=amd64 arm64=arm64 armhf=arm; do
 	[ ! -e "$bin" ] || targets="$targets deb:${d%=*}=$bin"
 done
 
-wait "$mkpkg"
 # shellcheck disable=SC2086 # one word per target
 "$DIST/bin/mkpkg" -version "$VERSION" -mtime "$MTIME" -out "$DIST" $targets

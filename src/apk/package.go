@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"path"
 	"sort"
 	"strings"
@@ -226,21 +227,31 @@ func (p *Package) Bytes(s *Signer) ([]byte, error) {
 }
 
 // Identity is what an index records of a package and apk checks on download:
-// the sha256 of the package's ADB block payload.
+// the sha256 of the package's ADB block payload. Only the head is inflated.
 func Identity(apkFile []byte) ([32]byte, error) {
-	raw, err := decompress(apkFile)
-	if err != nil {
-		return [32]byte{}, err
-	}
-	if len(raw) < 12 || string(raw[:4]) != "ADB." {
+	var r io.Reader
+	switch {
+	case bytes.HasPrefix(apkFile, []byte("ADB.")):
+		r = bytes.NewReader(apkFile)
+	case bytes.HasPrefix(apkFile, []byte("ADBd")):
+		r = flate.NewReader(bytes.NewReader(apkFile[4:]))
+	default:
 		return [32]byte{}, fmt.Errorf("apk: not an ADB file")
 	}
-	h := binary.LittleEndian.Uint32(raw[8:])
+	head := make([]byte, 12)
+	if _, err := io.ReadFull(r, head); err != nil || string(head[:4]) != "ADB." {
+		return [32]byte{}, fmt.Errorf("apk: not an ADB file")
+	}
+	h := binary.LittleEndian.Uint32(head[8:])
 	n := int(h & 0x3fffffff)
-	if h>>30 != blockADB || n < 4 || 8+n > len(raw) {
+	if h>>30 != blockADB || n < 4 {
 		return [32]byte{}, fmt.Errorf("apk: no ADB block")
 	}
-	return sha256.Sum256(raw[12 : 8+n]), nil
+	adb := make([]byte, n-4)
+	if _, err := io.ReadFull(r, adb); err != nil {
+		return [32]byte{}, fmt.Errorf("apk: ADB block: %w", err)
+	}
+	return sha256.Sum256(adb), nil
 }
 
 // compress is mkpkg's default: "ADBd" and one raw deflate stream of the
@@ -251,7 +262,7 @@ func Identity(apkFile []byte) ([32]byte, error) {
 func compress(head, data []byte, cache *Cache) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("ADBd")
-	w, err := flate.NewWriter(&buf, flate.BestCompression)
+	w, err := flate.NewWriter(&buf, flate.DefaultCompression)
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +274,7 @@ func compress(head, data []byte, cache *Cache) ([]byte, error) {
 	}
 	tail, err := cache.Get(sha256.Sum256(data), func() ([]byte, error) {
 		var b bytes.Buffer
-		w, err := flate.NewWriter(&b, flate.BestCompression)
+		w, err := flate.NewWriter(&b, flate.DefaultCompression) // zlib's default, as mkpkg's
 		if err != nil {
 			return nil, err
 		}
@@ -278,18 +289,4 @@ func compress(head, data []byte, cache *Cache) ([]byte, error) {
 	}
 	buf.Write(tail)
 	return buf.Bytes(), nil
-}
-
-func decompress(b []byte) ([]byte, error) {
-	switch {
-	case bytes.HasPrefix(b, []byte("ADB.")):
-		return b, nil
-	case bytes.HasPrefix(b, []byte("ADBd")):
-		var out bytes.Buffer
-		if _, err := out.ReadFrom(flate.NewReader(bytes.NewReader(b[4:]))); err != nil {
-			return nil, fmt.Errorf("apk: inflate: %w", err)
-		}
-		return out.Bytes(), nil
-	}
-	return nil, fmt.Errorf("apk: not an ADB file")
 }

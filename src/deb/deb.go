@@ -128,7 +128,7 @@ func (p *Package) tgz(files []File, dirs bool) ([]byte, error) {
 		all = append([]File{{Path: "", Mode: 0o755}}, all...)
 	}
 	var buf bytes.Buffer
-	gz, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	gz, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
 	gz.Header.OS = 3
 	tw := tar.NewWriter(gz)
 	mtime := p.ModTime.UTC().Truncate(time.Second)
