@@ -58,18 +58,42 @@ gobuild() {
 
 mkdir -p "$DIST/bin"
 rm -f "$DIST"/bin/ddns-updater-* # a binary is built once per run and shared by the architectures of its GOARCH
-# the packer, for this machine, with the settings of this machine's target: on
-# a cold cache the standard library it compiles serves that target's build too
-gobuild "$(go env GOHOSTARCH)" -o "$DIST/bin/mkpkg" ./src/cmd/mkpkg
 
 targets=""
+goarches=""
 for arch in "$@"; do
 	goarch=$(awk -F '\t' -v a="$arch" '$1 == a { print $2 }' openwrt/arches.tsv)
 	[ -n "$goarch" ] || { echo "build.sh: unknown architecture $arch (see openwrt/arches.tsv)" >&2; exit 2; }
-	bin="$DIST/bin/ddns-updater-$goarch"
-	[ -e "$bin" ] || gobuild "$goarch" -ldflags="-s -w -X main.Version=$VERSION" -o "$bin" ./src/cmd/ddns-updater
-	targets="$targets $arch=$bin"
+	case " $goarches " in *" $goarch "*) ;; *) goarches="$goarches $goarch" ;; esac
+	targets="$targets $arch=$DIST/bin/ddns-updater-$goarch"
 done
+
+# Two builds at a time (one's link overlaps the other's compile), each GOARCH
+# once. The first also builds the packer, for this machine with the settings
+# of this machine's target: on a cold cache the standard library it compiles
+# then serves that target's build too.
+worker() {
+	for _g in "$@"; do
+		if [ "$_g" = mkpkg ]; then
+			gobuild "$(go env GOHOSTARCH)" -o "$DIST/bin/mkpkg" ./src/cmd/mkpkg
+		else
+			gobuild "$_g" -ldflags="-s -w -X main.Version=$VERSION" -o "$DIST/bin/ddns-updater-$_g" ./src/cmd/ddns-updater
+		fi
+	done
+}
+half0="mkpkg" half1="" n=0
+for g in $goarches; do
+	if [ $((n % 2)) -eq 1 ]; then half0="$half0 $g"; else half1="$half1 $g"; fi
+	n=$((n + 1))
+done
+# shellcheck disable=SC2086 # one word per GOARCH
+worker $half0 &
+w0=$!
+# shellcheck disable=SC2086
+worker $half1 &
+w1=$!
+wait "$w0" || { wait "$w1"; exit 1; }
+wait "$w1"
 for d in amd64=amd64 arm64=arm64 armhf=arm; do
 	bin="$DIST/bin/ddns-updater-${d#*=}"
 	[ ! -e "$bin" ] || targets="$targets deb:${d%=*}=$bin"

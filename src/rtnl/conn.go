@@ -6,8 +6,7 @@ import (
 	"fmt"
 	"os"
 	"sync/atomic"
-
-	"golang.org/x/sys/unix"
+	"syscall"
 )
 
 // Conn is a NETLINK_ROUTE socket subscribed to link and address notifications.
@@ -17,21 +16,30 @@ type Conn struct {
 	buf []byte
 }
 
+// The notification groups (linux/rtnetlink.h; the same on every architecture).
+const (
+	rtmgrpLink       = 0x1
+	rtmgrpIPv4IfAddr = 0x10
+	rtmgrpIPv6IfAddr = 0x100
+)
+
 // ErrOverrun says the kernel dropped notifications (ENOBUFS): dump again.
 var ErrOverrun = errors.New("rtnetlink: notifications lost (receive buffer overrun)")
 
-// Dial opens a socket in the calling thread's network namespace.
+// Dial opens a socket in the calling thread's network namespace. The package
+// syscall has all it takes (golang.org/x/sys/unix, a large package to compile
+// for every architecture, is left to the tests).
 func Dial() (*Conn, error) {
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_ROUTE)
+	fd, err := syscall.Socket(syscall.AF_NETLINK, syscall.SOCK_RAW|syscall.SOCK_CLOEXEC|syscall.SOCK_NONBLOCK, syscall.NETLINK_ROUTE)
 	if err != nil {
 		return nil, fmt.Errorf("rtnetlink socket: %w", err)
 	}
-	groups := uint32(unix.RTMGRP_LINK | unix.RTMGRP_IPV4_IFADDR | unix.RTMGRP_IPV6_IFADDR)
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: groups}); err != nil {
-		unix.Close(fd)
+	groups := uint32(rtmgrpLink | rtmgrpIPv4IfAddr | rtmgrpIPv6IfAddr)
+	if err := syscall.Bind(fd, &syscall.SockaddrNetlink{Family: syscall.AF_NETLINK, Groups: groups}); err != nil {
+		syscall.Close(fd)
 		return nil, fmt.Errorf("rtnetlink bind: %w", err)
 	}
-	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF, 1<<20) // room for bursts; best effort
+	_ = syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, 1<<20) // room for bursts; best effort
 	// A non-blocking descriptor joins Go's poller: Read parks the goroutine and
 	// Close wakes it, so that a watcher stops at once.
 	return &Conn{f: os.NewFile(uintptr(fd), "rtnetlink"), buf: make([]byte, 64<<10)}, nil
@@ -51,7 +59,7 @@ func (c *Conn) Dump(typ uint16) (uint32, error) {
 // Read returns the messages of the next datagram.
 func (c *Conn) Read() ([]Message, error) {
 	n, err := c.f.Read(c.buf)
-	if errors.Is(err, unix.ENOBUFS) {
+	if errors.Is(err, syscall.ENOBUFS) {
 		return nil, ErrOverrun
 	}
 	if err != nil {
