@@ -41,7 +41,7 @@ func checkAPK(t *testing.T, dist string, a arch, version string, ipkFiles map[st
 	}
 	in := p.Info
 	if in.Name != "ddns-updater" || in.Version != version || in.Arch != a.name || in.License != "MIT" || in.Origin != "ddns-updater" ||
-		!strings.HasPrefix(in.URL, "https://") || !strings.Contains(in.Maintainer, "<") || !strings.HasPrefix(in.Description, "Dynamic DNS client") {
+		!strings.HasPrefix(in.URL, "https://") || !strings.Contains(in.Maintainer, "<") || !strings.HasPrefix(in.Description, "Reads the address from the router's interfaces (rtnetlink) or a checkip server, updates") {
 		t.Errorf("info %+v", in)
 	}
 	if strings.Join(in.Depends, " ") != "ca-bundle libc" {

@@ -240,7 +240,7 @@ func (p *packer) prepare() error {
 	}
 	p.luciCtl = luci.ControlText()
 	p.luciPkg = &apk.Package{
-		Name: luciName, Version: p.o.version, Description: luciSummary + "\n" + luciLong, Arch: "noarch",
+		Name: luciName, Version: p.o.version, Description: oneLine(luciLong), Arch: "noarch",
 		License: "MIT", Origin: luciName, URL: homepage, Maintainer: maintainer, Depends: []string{"libc", name},
 		Files: withAPKLists(luciName, p.luciTree, nil), ModTime: p.mtime,
 		Scripts: apkScripts(luciName, strings.TrimPrefix(luciPostinst, "#!/bin/sh\n")),
@@ -356,7 +356,7 @@ func (p *packer) openwrt(t target) (made, error) {
 		return m, err
 	}
 	ap := &apk.Package{
-		Name: name, Version: p.o.version, Description: summary + "\n" + longDesc, Arch: t.arch, License: "MIT",
+		Name: name, Version: p.o.version, Description: oneLine(longDesc), Arch: t.arch, License: "MIT",
 		Origin: name, URL: homepage, Maintainer: maintainer, Depends: []string{"libc", "ca-bundle"},
 		Files: withAPKLists(name, files, []string{conffile}), Scripts: apkScripts(name, ""), ModTime: p.mtime,
 		Cache: p.apkCache,
@@ -411,6 +411,10 @@ func (p *packer) openwrt(t target) (made, error) {
 	m.files = []string{ipkName, filepath.Join(feed, apkName(name, p.o.version))}
 	return m, nil
 }
+
+// oneLine is the description as OpenWrt's build gives apk mkpkg: the
+// package's description with its whitespace collapsed ($(strip ...)).
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 func apkName(pkg, version string) string { return pkg + "-" + version + ".apk" }
 
