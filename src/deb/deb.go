@@ -4,24 +4,18 @@
 package deb
 
 import (
-	"archive/tar"
 	"bytes"
 	"compress/gzip"
 	"crypto/md5"
 	"fmt"
-	"io"
-	"path"
-	"sort"
 	"strings"
 	"time"
+
+	"ddns-updater/src/internal/pkgtar"
 )
 
-// File is one regular file of the package.
-type File struct {
-	Path string // from the root: "usr/bin/x"
-	Mode int64
-	Data []byte
-}
+// File is one regular file of the package, with its path from the root.
+type File = pkgtar.File
 
 // Package is what goes into a .deb.
 type Package struct {
@@ -44,37 +38,17 @@ func (p *Package) InstalledSize() int64 {
 
 // Control is the control file.
 func (p *Package) Control() []byte {
-	var b strings.Builder
-	field := func(k, v string) {
-		if v != "" {
-			fmt.Fprintf(&b, "%s: %s\n", k, v)
-		}
-	}
-	field("Package", p.Name)
-	field("Version", p.Version)
-	field("Architecture", p.Arch)
-	field("Maintainer", p.Maintainer)
-	field("Installed-Size", fmt.Sprint(p.InstalledSize()))
-	field("Depends", p.Depends)
-	field("Section", p.Section)
-	field("Priority", p.Priority)
-	field("Homepage", p.Homepage)
-	lines := strings.Split(strings.TrimSpace(p.Description), "\n")
-	fmt.Fprintf(&b, "Description: %s\n", lines[0])
-	for _, l := range lines[1:] {
-		if l = strings.TrimSpace(l); l == "" {
-			l = "."
-		}
-		fmt.Fprintf(&b, " %s\n", l)
-	}
-	return []byte(b.String())
+	return pkgtar.Control([][2]string{
+		{"Package", p.Name}, {"Version", p.Version}, {"Architecture", p.Arch}, {"Maintainer", p.Maintainer},
+		{"Installed-Size", fmt.Sprint(p.InstalledSize())}, {"Depends", p.Depends}, {"Section", p.Section},
+		{"Priority", p.Priority}, {"Homepage", p.Homepage},
+	}, p.Description)
 }
 
 // Bytes returns the .deb.
 func (p *Package) Bytes() ([]byte, error) {
 	var sums strings.Builder
-	files := append([]File(nil), p.Files...)
-	sort.Slice(files, func(i, j int) bool { return files[i].Path < files[j].Path })
+	files := pkgtar.Sorted(p.Files)
 	for _, f := range files {
 		if !strings.HasSuffix(f.Path, "/") {
 			fmt.Fprintf(&sums, "%x  %s\n", md5.Sum(f.Data), f.Path)
@@ -87,11 +61,11 @@ func (p *Package) Bytes() ([]byte, error) {
 	for name, body := range p.Scripts {
 		ctl = append(ctl, File{Path: name, Mode: 0o755, Data: []byte(body)})
 	}
-	control, err := p.tgz(ctl, false)
+	control, err := pkgtar.Gzip(pkgtar.Sorted(ctl), p.ModTime, gzip.BestCompression)
 	if err != nil {
 		return nil, err
 	}
-	data, err := p.tgz(files, true)
+	data, err := pkgtar.Gzip(pkgtar.Tree(files), p.ModTime, gzip.DefaultCompression)
 	if err != nil {
 		return nil, err
 	}
@@ -108,48 +82,4 @@ func (p *Package) Bytes() ([]byte, error) {
 		}
 	}
 	return out.Bytes(), nil
-}
-
-// tgz writes files as a gzip'd tar of ./-relative names; with dirs, every
-// parent directory gets its own entry first, as dpkg-deb writes them.
-func (p *Package) tgz(files []File, dirs bool) ([]byte, error) {
-	all := append([]File(nil), files...)
-	if dirs {
-		seen := map[string]bool{}
-		for _, f := range files {
-			for d := path.Dir(f.Path); d != "." && !seen[d]; d = path.Dir(d) {
-				seen[d] = true
-				all = append(all, File{Path: d + "/", Mode: 0o755})
-			}
-		}
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Path < all[j].Path })
-	if dirs {
-		all = append([]File{{Path: "", Mode: 0o755}}, all...)
-	}
-	var buf bytes.Buffer
-	gz, _ := gzip.NewWriterLevel(&buf, gzip.DefaultCompression)
-	gz.Header.OS = 3
-	tw := tar.NewWriter(gz)
-	mtime := p.ModTime.UTC().Truncate(time.Second)
-	for _, f := range all {
-		h := &tar.Header{Name: "./" + f.Path, Mode: f.Mode, Size: int64(len(f.Data)), ModTime: mtime,
-			Uname: "root", Gname: "root", Typeflag: tar.TypeReg, Format: tar.FormatGNU}
-		if f.Path == "" || strings.HasSuffix(f.Path, "/") {
-			h.Typeflag, h.Size = tar.TypeDir, 0
-		}
-		if err := tw.WriteHeader(h); err != nil {
-			return nil, err
-		}
-		if _, err := io.Copy(tw, bytes.NewReader(f.Data)); err != nil {
-			return nil, err
-		}
-	}
-	if err := tw.Close(); err != nil {
-		return nil, err
-	}
-	if err := gz.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
