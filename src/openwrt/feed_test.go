@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -113,11 +114,11 @@ func checkAPKScripts(t *testing.T, scripts map[string]string, pkg string) {
 			}
 		}))
 	}
-	bb, err := os.Stat("/bin/sh")
-	if err != nil || bb == nil {
-		t.Skip("no /bin/sh")
+	shell, err := exec.LookPath("busybox")
+	if err != nil {
+		t.Log("busybox not installed (Debian package busybox; .ci/run installs it): the apk scripts are not run")
+		return
 	}
-	shell := busybox(t)
 	root := t.TempDir()
 	os.MkdirAll(filepath.Join(root, "lib"), 0o755)
 	os.WriteFile(filepath.Join(root, "lib", "functions.sh"), []byte(`
