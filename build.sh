@@ -74,8 +74,10 @@ done
 # then serves that target's build too.
 worker() {
 	for _g in "$@"; do
-		if [ "$_g" = mkpkg ]; then
+		if [ "$_g" = mkpkg ] && [ "$(go env GOHOSTOS)" = linux ]; then
 			gobuild "$(go env GOHOSTARCH)" -o "$DIST/bin/mkpkg" ./src/cmd/mkpkg
+		elif [ "$_g" = mkpkg ]; then
+			go build -o "$DIST/bin/mkpkg" ./src/cmd/mkpkg
 		else
 			gobuild "$_g" -ldflags="-s -w -X main.Version=$VERSION" -o "$DIST/bin/ddns-updater-$_g" ./src/cmd/ddns-updater
 		fi
