@@ -150,7 +150,7 @@ func acl(t *tree, mode uint32) val {
 	return t.object([]val{0, t.int(uint64(mode & 0o7777)), t.str("root"), t.str("root")})
 }
 
-// Build returns the package's uncompressed ADB payload and its data blocks.
+// build returns the package's uncompressed ADB payload and its data blocks.
 func (p *Package) build() (adb []byte, data []byte, err error) {
 	dirs, err := p.dirs()
 	if err != nil {
