@@ -140,7 +140,7 @@ func TestUpdateRequest(t *testing.T) {
 	defer srv.Close()
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
-	c := &Client{HTTP: transport.New(pool, "tcp")}
+	c := &Client{HTTP: &transport.Client{Network: "tcp", Roots: pool}}
 	r := Request{HTTPS: true, Server: strings.TrimPrefix(srv.URL, "https://"), Path: "/nic/update",
 		Username: "me@example.com", Password: "p:ä'ss \"w", Hostnames: []string{"home.example.com"},
 		IPs: []netip.Addr{netip.MustParseAddr("203.0.113.7")}, UserAgent: "ddns-updater/test"}

@@ -167,7 +167,7 @@ func TestNoDowngrade(t *testing.T) {
 	defer tls.Close()
 	pool := x509.NewCertPool()
 	pool.AddCert(tls.Certificate())
-	w := &Web{V4: transport.New(pool, "tcp4")}
+	w := &Web{V4: &transport.Client{Network: "tcp4", Roots: pool}}
 	if _, err := w.Lookup(context.Background(), tls.URL+"/", false, true); err == nil || !strings.Contains(err.Error(), "refused redirect from https") {
 		t.Errorf("https to http redirect: %v", err)
 	}

@@ -186,9 +186,13 @@ func (n *Notifier) SendNow(ctx context.Context, msg Message) error {
 	n.mu.Lock()
 	m := n.mail
 	n.mu.Unlock()
-	roots, err := transport.Roots(m.CAFile)
+	pool, err := transport.Roots(m.CAFile)
 	if err != nil {
 		return fmt.Errorf("option ca_file: %w", err)
+	}
+	roots, err := pool.Get()
+	if err != nil {
+		return err
 	}
 	send := n.Send
 	if send == nil {

@@ -180,13 +180,13 @@ func TestHTTPS(t *testing.T) {
 	defer srv.Close()
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
-	if r, err := New(pool, "tcp").Get(context.Background(), Request{URL: srv.URL + "/"}); err != nil || string(r.Body) != "secure" {
+	if r, err := (&Client{Network: "tcp", Roots: pool}).Get(context.Background(), Request{URL: srv.URL + "/"}); err != nil || string(r.Body) != "secure" {
 		t.Errorf("trusted: %v %v", r, err)
 	}
 	if _, err := New(nil, "tcp").Get(context.Background(), Request{URL: srv.URL + "/"}); err == nil || !strings.Contains(Explain(err).Error(), "certificate was not accepted") {
 		t.Errorf("untrusted: %v", err)
 	}
-	c := New(pool, "tcp")
+	c := &Client{Network: "tcp", Roots: pool}
 	c.ServerName = "provider.example.org" // not in the certificate
 	if _, err := c.Get(context.Background(), Request{URL: srv.URL + "/"}); err == nil || !strings.Contains(Explain(err).Error(), "certificate was not accepted") {
 		t.Errorf("wrong name: %v", err)
