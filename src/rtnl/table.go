@@ -58,16 +58,14 @@ func (t *Table) Addrs(device string) ([]Addr, bool) {
 	return nil, false
 }
 
-func (t *Table) reset() {
-	t.mu.Lock()
-	t.links, t.addrs = map[int]Link{}, map[int][]Addr{}
-	t.mu.Unlock()
-}
-
-// sync dumps links, then addresses, into the table. Notifications that arrive
-// meanwhile are applied too, and passed to changed.
+// sync dumps links, then addresses, into a new table, and swaps it in when
+// the dump is complete: a lookup meanwhile sees the previous table, never a
+// half-read one (after ENOBUFS a check would otherwise find its device
+// gone). Notifications that arrive during the dump are applied too; the
+// devices they change are passed to changed once the new table is in.
 func (t *Table) sync(c *Conn, changed func(string)) error {
-	t.reset()
+	fresh := NewTable()
+	var devs []string
 	for _, typ := range []uint16{RTMGetLink, RTMGetAddr} {
 		seq, err := c.Dump(typ)
 		if err != nil {
@@ -85,12 +83,18 @@ func (t *Table) sync(c *Conn, changed func(string)) error {
 				case m.Seq == seq && m.Errno < 0:
 					return fmt.Errorf("rtnetlink dump: %w", m.Err())
 				default:
-					if dev, ok := t.Apply(m); ok && m.Seq == 0 && changed != nil {
-						changed(dev)
+					if dev, ok := fresh.Apply(m); ok && m.Seq == 0 && changed != nil {
+						devs = append(devs, dev)
 					}
 				}
 			}
 		}
+	}
+	t.mu.Lock()
+	t.links, t.addrs = fresh.links, fresh.addrs
+	t.mu.Unlock()
+	for _, d := range devs {
+		changed(d)
 	}
 	return nil
 }
