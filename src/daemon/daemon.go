@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -233,22 +234,13 @@ func (d *Daemon) apply(ctx context.Context, cfg *config.Config, profiles []*conf
 		w.cancel = cancel
 		d.workers[p.Name] = w
 		go d.loop(wctx, w)
-		if !contains(restarted, p.Name) {
+		if !slices.Contains(restarted, p.Name) {
 			started = append(started, p.Name)
 		}
 	}
 	d.mu.Unlock()
 	d.Log.Info(fmt.Sprintf("configuration applied: %d profiles running%s%s%s", len(profiles),
 		list(" started", started), list(" stopped", stopped), list(" restarted", restarted)))
-}
-
-func contains(s []string, x string) bool {
-	for _, v := range s {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
 
 func list(label string, names []string) string {

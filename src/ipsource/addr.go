@@ -1,5 +1,6 @@
-// Package ipsource finds the router's public address: from a checkip web server
-// (this file's classification applies to every source).
+// Package ipsource finds the address to publish: from a device's addresses as
+// rtnetlink reports them (device.go) or from a checkip web server (web.go), and
+// decides which addresses may be published (this file, for every source).
 package ipsource
 
 import (

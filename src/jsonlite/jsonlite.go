@@ -1,7 +1,8 @@
 // Package jsonlite decodes JSON into plain Go values (nil, bool, float64, string,
-// []any, map[string]any). It exists because encoding/json, with the reflection it
-// pulls in, costs a router binary about 300 kB, and the program only reads small
-// documents such as netifd's interface status.
+// []any, map[string]any). It exists because encoding/json pulls in
+// reflection-heavy code (with log/slog, 393 kB of the mipsel binary: README,
+// Design), and the program only reads small documents such as netifd's
+// interface status.
 package jsonlite
 
 import (

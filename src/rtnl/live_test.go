@@ -34,8 +34,8 @@ func TestWatchInNamespace(t *testing.T) {
 	ns.IP("link", "set", "wan0", "up")
 	ns.IP("addr", "add", "203.0.113.10/24", "dev", "wan0")
 
-	snap, err := Snapshot(dialIn(t, ns))
-	if err != nil {
+	snap := NewTable()
+	if err := snap.Load(dialIn(t, ns)); err != nil {
 		t.Fatal(err)
 	}
 	if addrs, ok := snap.Addrs("wan0"); !ok || !hasAddr(addrs, "203.0.113.10") {

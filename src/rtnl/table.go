@@ -99,12 +99,6 @@ func (t *Table) sync(c *Conn, changed func(string)) error {
 	return nil
 }
 
-// Snapshot reads the current devices and addresses once, on a socket it closes.
-func Snapshot(dial func() (*Conn, error)) (*Table, error) {
-	t := NewTable()
-	return t, t.Load(dial)
-}
-
 // Load fills t with the current devices and addresses, on a socket it closes.
 func (t *Table) Load(dial func() (*Conn, error)) error {
 	c, err := dial()
