@@ -23,9 +23,10 @@ import (
 
 // Defaults of the wake-up rules.
 const (
-	// Coalesce is how long address changes that follow a first one are gathered
-	// into one more check, so that a flapping link costs at most a couple of requests.
-	Coalesce = 2 * time.Second
+	// DefaultCoalesce is how long address changes that follow a first one are
+	// gathered into one more check, so that a flapping link costs at most a
+	// couple of requests (Daemon.Coalesce overrides it).
+	DefaultCoalesce = 2 * time.Second
 	// MinWebInterval is the shortest period between checks that may ask a checkip
 	// server (Dyn asks clients for 10 minutes; ddclient's default is 5).
 	MinWebInterval = 5 * time.Minute
@@ -52,7 +53,7 @@ type Daemon struct {
 	// known and changed for each device whose addresses change ("" for all).
 	Watch func(ctx context.Context, ready func(), changed func(device string)) error
 	Log   *logx.Logger
-	// Coalesce overrides the default window for gathering address changes.
+	// Coalesce is the window for gathering address changes; 0: DefaultCoalesce.
 	Coalesce time.Duration
 	// Quiet, when set, is called once activity has stopped for QuietAfter: the
 	// place to hand freed memory back to the system (a router's RAM is scarce;
@@ -102,6 +103,7 @@ func (d *Daemon) Run(ctx context.Context, signals <-chan os.Signal) error {
 	d.workers = map[string]*worker{}
 
 	watchDone := make(chan struct{})
+	defer func() { cancel(); <-watchDone }() // the watcher ends with the daemon, on every return
 	if d.Watch != nil {
 		ready := make(chan struct{})
 		go func() {
@@ -142,9 +144,7 @@ func (d *Daemon) Run(ctx context.Context, signals <-chan os.Signal) error {
 				d.reload(ctx)
 			case syscall.SIGTERM, os.Interrupt:
 				d.Log.Info("stopping on " + sig.String())
-				cancel()
 				d.shutdown()
-				<-watchDone
 				return nil
 			}
 		}
@@ -310,7 +310,7 @@ func interval(p *config.Profile) time.Duration {
 func (d *Daemon) loop(ctx context.Context, w *worker) {
 	coalesce := d.Coalesce
 	if coalesce == 0 {
-		coalesce = Coalesce
+		coalesce = DefaultCoalesce
 	}
 	defer close(w.done)
 	log := d.Log.With(w.p.Name)
@@ -326,7 +326,7 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
-	window := time.NewTimer(Coalesce) // the coalescing window, armed by an address change
+	window := time.NewTimer(coalesce) // the coalescing window, armed by an address change
 	window.Stop()
 	defer window.Stop()
 	inWindow, pending, lastOK := false, false, false
@@ -338,13 +338,13 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 		w.device = res.Device
 		d.mu.Unlock()
 		next := every
+		now := w.r.Clock() // the runner's clock decides, and records, as in its own decisions
 		if !res.Next.IsZero() {
-			if until := time.Until(res.Next); until > 0 && until < next {
+			if until := res.Next.Sub(now); until > 0 && until < next {
 				next = until
 			}
 		}
 		timer.Reset(next)
-		now := time.Now()
 		w.r.Record(w.p.Name, res, now, now.Add(next))
 		signal(d.busy)
 		return res.Sent || res.Asked

@@ -243,18 +243,18 @@ func TestAddressChangeActsAtOnceAndCoalesces(t *testing.T) {
 		if _, r := w.counts("home.example.com"); r != 2 {
 			t.Fatalf("within the window after an update, a change waits for its end: %d requests", r)
 		}
-		time.Sleep(Coalesce)
+		time.Sleep(DefaultCoalesce)
 		synctest.Wait()
 		if _, r := w.counts("home.example.com"); r != 3 {
 			t.Fatalf("at the window's end the new address goes out: %d requests", r)
 		}
-		time.Sleep(Coalesce)
+		time.Sleep(DefaultCoalesce)
 		synctest.Wait()
 		w.reconnect("198.51.100.10")
 		if _, r := w.counts("home.example.com"); r != 4 {
 			t.Fatalf("outside a window, remove-then-add must act at once: %d requests", r)
 		}
-		time.Sleep(Coalesce)
+		time.Sleep(DefaultCoalesce)
 		synctest.Wait()
 		// a flapping link: 20 changes within 2 s
 		for i := 0; i < 20; i++ {
@@ -305,7 +305,7 @@ func TestIfupAfterAddressEvent(t *testing.T) {
 		if l, r := w.counts("home.example.com"); l != 4 || r != 2 {
 			t.Errorf("one ifup: %d lookups (want 4: the new address and its confirmation), %d requests\n%s", l, r, w.log())
 		}
-		time.Sleep(Coalesce)
+		time.Sleep(DefaultCoalesce)
 		synctest.Wait()
 		w.sigs <- syscall.SIGUSR1 // later: a Check now checks
 		synctest.Wait()
@@ -452,7 +452,7 @@ func TestDeadMailServerDelaysNothing(t *testing.T) {
 		go func() { done <- d.Run(context.Background(), w.sigs) }()
 		synctest.Wait()
 		for i := 0; i < 3; i++ {
-			time.Sleep(Coalesce)
+			time.Sleep(DefaultCoalesce)
 			w.set(func() { w.devAddr = netip.AddrFrom4([4]byte{198, 51, 100, byte(50 + i)}) })
 			start := time.Now()
 			w.events <- "wan0"
@@ -466,5 +466,60 @@ func TestDeadMailServerDelaysNothing(t *testing.T) {
 		}
 		w.sigs <- syscall.SIGTERM
 		<-done
+	})
+}
+
+// The daemon schedules and records with the runner's clock, not the real one:
+// a runner whose clock says 2031 records its check in 2031.
+func TestRunnerClock(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, profile("home", "home.example.com", "\toption ip_source web"))
+		d := w.daemon()
+		then := time.Date(2031, 5, 4, 3, 2, 1, 0, time.UTC)
+		newRunner := d.NewRunner
+		d.NewRunner = func(cfg *config.Config) *runner.Runner {
+			r := newRunner(cfg)
+			r.Now = func() time.Time { return then }
+			return r
+		}
+		done := make(chan error, 1)
+		go func() { done <- d.Run(context.Background(), w.sigs) }()
+		synctest.Wait()
+		run, err := state.Open(w.stateDir).LoadRun("home")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !run.CheckedAt.Equal(then) || !run.NextCheck.Equal(then.Add(MinWebInterval*2)) {
+			t.Errorf("recorded check at %v, next %v; want the runner's clock %v and +10m", run.CheckedAt, run.NextCheck, then)
+		}
+		w.sigs <- syscall.SIGTERM
+		<-done
+	})
+}
+
+// Run returns only after the address watcher has ended, whichever way it stops.
+func TestRunWaitsForTheWatcher(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := newWorld(t, profile("home", "home.example.com", "\toption ip_source web"))
+		d := w.daemon()
+		var ended atomic.Bool
+		d.Watch = func(ctx context.Context, ready func(), changed func(string)) error {
+			ready()
+			<-ctx.Done()
+			time.Sleep(time.Second) // a slow socket close
+			ended.Store(true)
+			return ctx.Err()
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- d.Run(ctx, w.sigs) }()
+		synctest.Wait()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if !ended.Load() {
+			t.Error("Run returned before its watcher ended")
+		}
 	})
 }

@@ -119,6 +119,10 @@ func NetClients(p *config.Profile, userAgent string) (Clients, error) {
 	}, nil
 }
 
+// Clock is the runner's time: Now, else the real clock. The daemon schedules
+// and records with it too.
+func (r *Runner) Clock() time.Time { return r.now() }
+
 func (r *Runner) now() time.Time {
 	if r.Now == nil {
 		return time.Now()
