@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -212,8 +211,9 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		}
 		cl = &c
 	}
-	observed, via, dev, asked, err := r.observe(ctx, p, cl.Web, log)
-	res.Device, res.Asked, res.Observed = dev, asked, observed
+	obs, err := r.observe(ctx, p, cl.Web, log)
+	observed, via := obs.Addrs, obs.Via
+	res.Device, res.Asked, res.Observed = obs.Device, obs.Asked, observed
 	if err != nil {
 		res.Summary = err.Error() + clockHint(err) + "; no update sent"
 		r.report(log, p.Name+"|observe", logx.Warn, res.Summary)
@@ -230,16 +230,10 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		r.tell(p, notify.Event{Kind: notify.OK})
 		return res
 	}
-	if asked {
-		// A web-sourced change counts only when a second answer agrees, so that a
-		// checkip server flipping between two addresses cannot cause an update storm.
-		again, _, _, _, err := r.observe(ctx, p, cl.Web, log)
-		if err != nil || !slices.Equal(again, observed) {
-			if err == nil {
-				err = fmt.Errorf("%s, then %s", addrList(observed), addrList(again))
-			}
-			res.OK, res.Action = false, updater.None
-			res.Summary = "checkip answers disagree (" + err.Error() + "); nothing sent until two agree"
+	if updater.SecondLook(d, obs.Asked) {
+		again, err := r.observe(ctx, p, cl.Web, log)
+		if ok, why := updater.Agree(observed, again.Addrs, err); !ok {
+			res.OK, res.Action, res.Summary = false, updater.None, why
 			r.report(log, p.Name+"|disagree", logx.Warn, res.Summary)
 			r.tell(p, notify.Event{Kind: notify.Failed, Detail: res.Summary})
 			return res
@@ -276,6 +270,16 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		}
 		return res
 	}
+	r.deliver(ctx, p, cl, &st, plan, d.Reason+" "+via, &res, log)
+	return res
+}
+
+// deliver sends the planned requests, one after another while the provider
+// accepts them, applies each answer to *st, and says how it went in res, the
+// logs and the notifications.
+func (r *Runner) deliver(ctx context.Context, p *config.Profile, cl *Clients, stp *updater.State, plan [][]netip.Addr, why string, res *Result, log *logx.Logger) {
+	st := *stp
+	defer func() { *stp = st }()
 	prev := st.Registered
 	var parts []string
 	var last updater.Outcome
@@ -287,7 +291,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		if err != nil && ctx.Err() != nil {
 			res.Summary = "interrupted while sending the update; nothing recorded"
 			log.Info(res.Summary)
-			return res
+			return
 		}
 		err = transport.Explain(err)
 		o := outcome(ans, err, ips)
@@ -341,7 +345,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		}
 	}
 	res.OK, res.Next = last.Kind == updater.Accepted, st.NotBefore
-	res.Summary = fmt.Sprintf("%s %s; %s", d.Reason, via, strings.Join(parts, "; "))
+	res.Summary = fmt.Sprintf("%s; %s", why, strings.Join(parts, "; "))
 	switch last.Kind {
 	case updater.Accepted:
 		log.Info(res.Summary)
@@ -365,7 +369,6 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 	if last.Kind != updater.BadAnswer {
 		r.forget(p.Name + "|badanswer")
 	}
-	return res
 }
 
 // requests plans the update requests for the addresses to send: with both
@@ -493,22 +496,38 @@ func (r *Runner) device(ctx context.Context, p *config.Profile) (string, []rtnl.
 	return dev, addrs, nil
 }
 
+// Observation is what one look at the address found.
+type Observation struct {
+	Addrs  []netip.Addr // one per family the profile publishes
+	Via    string       // where they came from, for the logs: "on wan0", "via checkip"
+	Device string       // the device asked, if any (also when the look failed)
+	Asked  bool         // a checkip server was asked (also when the look failed)
+}
+
 // observe finds the current address of every family the profile publishes:
 // from the device for interface and auto (auto asks checkip when the device's
 // address is private or CGNAT), from checkip for web.
-func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, log *logx.Logger) (obs []netip.Addr, via, dev string, asked bool, err error) {
+func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, log *logx.Logger) (Observation, error) {
+	o, err := r.look(ctx, p, web, log)
+	if err != nil {
+		o.Addrs, o.Via = nil, ""
+	}
+	return o, err
+}
+
+func (r *Runner) look(ctx context.Context, p *config.Profile, web IPLookup, log *logx.Logger) (o Observation, err error) {
 	policy := r.Policy
 	policy.AllowPrivate = policy.AllowPrivate || p.AllowPrivate
 	useDevice := p.IPSource != config.SourceWeb
 	var addrs []rtnl.Addr
 	if useDevice {
-		dev, addrs, err = r.device(ctx, p)
+		o.Device, addrs, err = r.device(ctx, p)
 		switch {
 		case err != nil && p.IPSource == config.SourceAuto && errors.Is(err, errNoInterfaceInfo):
 			r.report(log, p.Name+"|fallback", logx.Info, fmt.Sprintf("ip_source auto: %v; asking the checkip server instead", err))
 			useDevice = false
 		case err != nil:
-			return nil, "", dev, false, err
+			return o, err
 		}
 	}
 	scheme := "https://"
@@ -528,32 +547,33 @@ func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, l
 		if useDevice {
 			a, ok := ipsource.FromDevice(addrs, v6, p.IPv6Suffix, policy)
 			if !ok {
-				return nil, "", dev, asked, fmt.Errorf("%s has no usable %s address", dev, fam)
+				return o, fmt.Errorf("%s has no usable %s address", o.Device, fam)
 			}
 			reject := policy.Check(a)
 			if reject == nil {
-				obs, vias = append(obs, a), append(vias, "on "+dev)
+				o.Addrs, vias = append(o.Addrs, a), append(vias, "on "+o.Device)
 				r.forget(p.Name + "|fallback" + fam)
 				continue
 			}
 			if p.IPSource == config.SourceInterface {
-				return nil, "", dev, asked, fmt.Errorf("%s holds %w", dev, reject)
+				return o, fmt.Errorf("%s holds %w", o.Device, reject)
 			}
 			r.report(log, p.Name+"|fallback"+fam, logx.Info,
-				fmt.Sprintf("%s holds %v (double NAT?): asking the checkip server %s for the public %s address", dev, reject, url, fam))
+				fmt.Sprintf("%s holds %v (double NAT?): asking the checkip server %s for the public %s address", o.Device, reject, url, fam))
 		}
-		asked = true
+		o.Asked = true
 		a, err := web.Lookup(ctx, url, v6, p.UseRegex)
 		if err != nil {
-			return nil, "", dev, asked, fmt.Errorf("checkip failed: %w", err)
+			return o, fmt.Errorf("checkip failed: %w", err)
 		}
 		if err := policy.Check(a); err != nil {
-			return nil, "", dev, asked, fmt.Errorf("checkip %s answered %w", url, err)
+			return o, fmt.Errorf("checkip %s answered %w", url, err)
 		}
 		log.Debug("checkip", "url", url, "address", a)
-		obs, vias = append(obs, a), append(vias, "via checkip")
+		o.Addrs, vias = append(o.Addrs, a), append(vias, "via checkip")
 	}
-	return obs, strings.Join(dedupe(vias), ", "), dev, asked, nil
+	o.Via = strings.Join(dedupe(vias), ", ")
+	return o, nil
 }
 
 func dedupe(s []string) []string {
@@ -617,10 +637,4 @@ func describe(o updater.Outcome, st updater.State, err error) string {
 	return fmt.Sprintf("%s%s; retry %d not before %s", strings.TrimPrefix(o.Code, "error: "), clockHint(err), st.Failures, st.NotBefore.UTC().Format(time.RFC3339))
 }
 
-func addrList(a []netip.Addr) string {
-	s := make([]string, len(a))
-	for i, x := range a {
-		s[i] = x.String()
-	}
-	return strings.Join(s, ",")
-}
+func addrList(a []netip.Addr) string { return updater.AddrList(a) }

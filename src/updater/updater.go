@@ -199,6 +199,38 @@ func mismatchOf(st State, a netip.Addr) (Mismatch, bool) {
 	return Mismatch{}, false
 }
 
+// SecondLook says whether a decision must be checked by asking the checkip
+// server again before anything is sent: when it is a Send and the addresses
+// came from a checkip server (asked). A device's address is the kernel's word.
+func SecondLook(d Decision, asked bool) bool { return d.Action == Send && asked }
+
+// Agree decides a second look: the change stands when the second answer
+// (again, or the error asking it) gives the same addresses as the first;
+// otherwise nothing is sent until two answers agree, so that a checkip server
+// flipping between two addresses cannot cause an update storm. The
+// disagreement is said in reason.
+func Agree(first, again []netip.Addr, err error) (ok bool, reason string) {
+	if err == nil && slices.Equal(first, again) {
+		return true, ""
+	}
+	why := ""
+	if err != nil {
+		why = err.Error()
+	} else {
+		why = AddrList(first) + ", then " + AddrList(again)
+	}
+	return false, "checkip answers disagree (" + why + "); nothing sent until two agree"
+}
+
+// AddrList writes addresses as the logs show them: "a,b".
+func AddrList(a []netip.Addr) string {
+	s := make([]string, len(a))
+	for i, x := range a {
+		s[i] = x.String()
+	}
+	return strings.Join(s, ",")
+}
+
 // Confirm sorts what an answer says of the addresses sent, given the addresses
 // it names (held, one per family; none: it named no address, and so confirms
 // all): confirmed (named as sent, or nothing named), moved (the family named

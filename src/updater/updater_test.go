@@ -1,6 +1,7 @@
 package updater
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -307,5 +308,43 @@ func TestBadAnswers(t *testing.T) {
 	}
 	if a := Apply(st, Outcome{Kind: Accepted, Addrs: addrs(a)}, t0, 0); a.BadAnswers != 0 {
 		t.Error("a good answer ends the backoff")
+	}
+}
+
+func TestSecondLookAndAgree(t *testing.T) {
+	a, b := netip.MustParseAddr("203.0.113.1"), netip.MustParseAddr("203.0.113.2")
+	six := netip.MustParseAddr("2001:db8::1")
+	for _, tc := range []struct {
+		name   string
+		d      Decision
+		asked  bool
+		second bool
+	}{
+		{"a change read from checkip is looked at again", Decision{Action: Send}, true, true},
+		{"a device's address is the kernel's word", Decision{Action: Send}, false, false},
+		{"nothing to send: no second look", Decision{Action: None}, true, false},
+		{"a wait: no second look", Decision{Action: Wait}, true, false},
+	} {
+		if got := SecondLook(tc.d, tc.asked); got != tc.second {
+			t.Errorf("%s: %v", tc.name, got)
+		}
+	}
+	for _, tc := range []struct {
+		name         string
+		first, again []netip.Addr
+		err          error
+		ok           bool
+		reason       string
+	}{
+		{"the same answer", []netip.Addr{a}, []netip.Addr{a}, nil, true, ""},
+		{"both families, the same", []netip.Addr{a, six}, []netip.Addr{a, six}, nil, true, ""},
+		{"a flipping server", []netip.Addr{a}, []netip.Addr{b}, nil, false, "checkip answers disagree (203.0.113.1, then 203.0.113.2); nothing sent until two agree"},
+		{"one family gone", []netip.Addr{a, six}, []netip.Addr{a}, nil, false, "checkip answers disagree (203.0.113.1,2001:db8::1, then 203.0.113.1); nothing sent until two agree"},
+		{"the second look failed", []netip.Addr{a}, nil, errors.New("checkip failed: timeout"), false, "checkip answers disagree (checkip failed: timeout); nothing sent until two agree"},
+	} {
+		ok, reason := Agree(tc.first, tc.again, tc.err)
+		if ok != tc.ok || reason != tc.reason {
+			t.Errorf("%s: %v %q", tc.name, ok, reason)
+		}
 	}
 }
