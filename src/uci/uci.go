@@ -483,12 +483,8 @@ func (p *parser) backslash(b []byte) []byte {
 		p.newline()
 		return b
 	}
-	b = append(b, p.data[p.pos])
-	if p.data[p.pos] == '\n' {
-		p.newline()
-	} else {
-		p.pos++
-	}
+	b = append(b, p.data[p.pos]) // not a line end: that case returned above
+	p.pos++
 	return b
 }
 
