@@ -108,7 +108,8 @@ func BenchmarkDaemonRSS(b *testing.B) {
 	testCA, _ := os.ReadFile(n.cert.CAFile)
 	os.WriteFile(bundle, append(system, testCA...), 0o600)
 	cmd := testexec.Command(b, bin, "--config", n.config(b, dir, profiles, "\toption ip_source web\n\toption ca_file ''\n"))
-	cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+bundle)
+	memstats := filepath.Join(dir, "memstats")
+	cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+bundle, "DDNS_MEMSTATS="+memstats)
 	if os.Getenv("DDNS_BENCH_SMAPS") != "" {
 		cmd.Stderr = os.Stderr
 	}
@@ -129,6 +130,30 @@ func BenchmarkDaemonRSS(b *testing.B) {
 	if os.Getenv("DDNS_BENCH_SMAPS") != "" {
 		data, _ := testexec.Command(b, "sh", "-c", fmt.Sprintf("awk '/^[0-9a-f]+-/{name=$1\" \"$6} /^Rss:/{print $2, name}' /proc/%d/smaps | sort -rn | head -8", cmd.Process.Pid)).Output()
 		b.Logf("%s", data)
+	}
+	// what the runtime says the memory is (after /proc was read: this allocates)
+	cmd.Process.Signal(syscall.SIGUSR2)
+	for i := 0; i < 50; i++ {
+		if _, err := os.Stat(memstats); err == nil {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if data, err := os.ReadFile(memstats); err == nil {
+		for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			name, v, _ := strings.Cut(l, " ")
+			n, _ := strconv.ParseUint(v, 10, 64)
+			switch name {
+			case "/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes", "/memory/classes/heap/free:bytes",
+				"/memory/classes/heap/stacks:bytes", "/memory/classes/metadata/other:bytes", "/memory/classes/other:bytes",
+				"/memory/classes/profiling/buckets:bytes":
+				unit := strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(name, "/memory/classes/"), ":bytes"), "/", "-") + "-KiB"
+				b.ReportMetric(float64(n)/1024, unit)
+			}
+		}
+		if os.Getenv("DDNS_BENCH_SMAPS") != "" {
+			b.Logf("%s", data)
+		}
 	}
 	b.ReportMetric(float64(st["VmRSS"])/1024, "VmRSS-MiB")
 	b.ReportMetric(float64(st["VmHWM"])/1024, "VmHWM-MiB")
