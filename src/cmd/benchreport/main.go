@@ -19,6 +19,7 @@ import (
 	"regexp"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,7 @@ func main() {
 	if !*skipSizes {
 		r.coldBuild()
 	}
+	r.composition()
 	sizes, _ := os.ReadFile("dist/sizes.md")
 	r.benches()
 	r.compare()
@@ -50,6 +52,7 @@ func main() {
 
 type report struct {
 	build   string // the cold build's figures
+	parts   string // what the mipsel binary is made of (a table)
 	short   bool
 	host    string
 	metrics map[string]map[string]string // benchmark → unit → value
@@ -361,6 +364,9 @@ func (r *report) render(sizes string) string {
 		"What is left is mostly the compiler: each of the 10 GOARCHes compiles the standard library afresh (about 8 s\n" +
 		"on 2 cores); packing every target takes about 3 s (`dist/bin/mkpkg`, one binary compressed once per format).\n\n")
 	w("## Size (`./build.sh`)\n\n%s\n", sizes)
+	w("### What the mipsel binary is made of\n\n`go tool nm -size` on the mipsel build unstripped (build.sh's flags without `-s -w`), grouped by package:\n"+
+		"text, read-only and initialised data, not BSS (crypto/internal/fips140/drbg alone reserves 33.5 MB of BSS, which\n"+
+		"costs no flash and only the pages it touches). The issue's reference, before net/http left: 6 881 473 bytes stripped.\n\n%s\n", r.parts)
 	w("## ddns-updater alone\n\n| what | figure |\n|---|---|\n")
 	for _, n := range []string{"1", "10", "100"} {
 		k := "BenchmarkDaemonRSS/" + n
@@ -428,6 +434,88 @@ func (r *report) coldBuild() {
 	}
 	ps := cmd.ProcessState
 	r.build = fmt.Sprintf("%.1f s wall, %.1f s user, %.1f s system", wall.Seconds(), ps.UserTime().Seconds(), ps.SystemTime().Seconds())
+}
+
+// composition builds the mipsel binary as build.sh does but unstripped and
+// groups `go tool nm -size` by package: the bytes each package puts in the
+// file (text, read-only and initialised data; not BSS).
+func (r *report) composition() {
+	dir, err := os.MkdirTemp("", "benchreport-nm-")
+	if err != nil {
+		r.parts = err.Error()
+		return
+	}
+	defer os.RemoveAll(dir)
+	bin := filepath.Join(dir, "ddns-updater")
+	build := exec.Command("go", "build", "-tags", "nethttpomithttp2", "-trimpath", "-gcflags=all=-dwarf=false", "-o", bin, "./src/cmd/ddns-updater")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=mipsle", "GOMIPS=softfloat")
+	if out, err := build.CombinedOutput(); err != nil {
+		r.parts = fmt.Sprintf("build failed: %v %s", err, out)
+		return
+	}
+	out, err := exec.Command("go", "tool", "nm", "-size", bin).Output()
+	if err != nil {
+		r.parts = err.Error()
+		return
+	}
+	r.parts = compositionTable(string(out))
+}
+
+// compositionTable groups nm lines ("addr size type name") by package.
+func compositionTable(nm string) string {
+	by := map[string]int{}
+	total := 0
+	for _, l := range strings.Split(nm, "\n") {
+		f := strings.Fields(l)
+		if len(f) < 4 || strings.ContainsAny(f[2], "BbU") {
+			continue
+		}
+		size, err := strconv.Atoi(f[1])
+		if err != nil {
+			continue
+		}
+		by[pkgOf(strings.Join(f[3:], " "))] += size
+		total += size
+	}
+	type row struct {
+		pkg  string
+		size int
+	}
+	var rows []row
+	for p, n := range by {
+		rows = append(rows, row{p, n})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].size > rows[j].size })
+	var b strings.Builder
+	b.WriteString("| package | bytes |\n|---|---:|\n")
+	rest := 0
+	for i, r := range rows {
+		if i < 25 {
+			fmt.Fprintf(&b, "| %s | %d |\n", r.pkg, r.size)
+		} else {
+			rest += r.size
+		}
+	}
+	if len(rows) > 25 {
+		fmt.Fprintf(&b, "| (%d more packages) | %d |\n", len(rows)-25, rest)
+	}
+	fmt.Fprintf(&b, "| **all symbols** | **%d** |\n", total)
+	return b.String()
+}
+
+// pkgOf is the package a symbol belongs to: "crypto/tls.(*Conn).Read" →
+// "crypto/tls"; type descriptors, itabs and go: tables are one group.
+func pkgOf(sym string) string {
+	switch {
+	case strings.HasPrefix(sym, "type:"), strings.HasPrefix(sym, "go:"), strings.HasPrefix(sym, "go."),
+		strings.HasPrefix(sym, "runtime.text"), strings.HasPrefix(sym, "runtime.etext"):
+		return "(type descriptors, itabs, go: tables)"
+	}
+	slash := strings.LastIndex(sym, "/")
+	if dot := strings.Index(sym[slash+1:], "."); dot >= 0 {
+		return sym[:slash+1+dot]
+	}
+	return sym
 }
 
 // ratios compares the others with ddns-updater: RSS, CPU and requests.
