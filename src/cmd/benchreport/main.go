@@ -9,6 +9,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"debug/elf"
 	"flag"
 	"fmt"
 	"net"
@@ -19,7 +20,6 @@ import (
 	"regexp"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -453,29 +453,41 @@ func (r *report) composition() {
 		r.parts = fmt.Sprintf("build failed: %v %s", err, out)
 		return
 	}
-	out, err := exec.Command("go", "tool", "nm", "-size", bin).Output()
+	f, err := elf.Open(bin)
 	if err != nil {
 		r.parts = err.Error()
 		return
 	}
-	r.parts = compositionTable(string(out))
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		r.parts = err.Error()
+		return
+	}
+	var in []symbol
+	for _, s := range syms {
+		// only what the file holds: not .bss/.noptrbss (SHT_NOBITS), which
+		// go tool nm marks D like initialised data
+		if int(s.Section) <= 0 || int(s.Section) >= len(f.Sections) || f.Sections[s.Section].Type == elf.SHT_NOBITS {
+			continue
+		}
+		in = append(in, symbol{s.Name, int(s.Size)})
+	}
+	r.parts = compositionTable(in)
 }
 
-// compositionTable groups nm lines ("addr size type name") by package.
-func compositionTable(nm string) string {
+type symbol struct {
+	name string
+	size int
+}
+
+// compositionTable groups symbols by package, biggest first.
+func compositionTable(syms []symbol) string {
 	by := map[string]int{}
 	total := 0
-	for _, l := range strings.Split(nm, "\n") {
-		f := strings.Fields(l)
-		if len(f) < 4 || strings.ContainsAny(f[2], "BbU") {
-			continue
-		}
-		size, err := strconv.Atoi(f[1])
-		if err != nil {
-			continue
-		}
-		by[pkgOf(strings.Join(f[3:], " "))] += size
-		total += size
+	for _, s := range syms {
+		by[pkgOf(s.name)] += s.size
+		total += s.size
 	}
 	type row struct {
 		pkg  string
