@@ -99,7 +99,6 @@ func (d *Daemon) Run(ctx context.Context, signals <-chan os.Signal) error {
 		return errLogged{err}
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	d.workers = map[string]*worker{}
 
 	watchDone := make(chan struct{})

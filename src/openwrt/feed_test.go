@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -106,13 +107,7 @@ func checkAPK(t *testing.T, dist string, a arch, version string, ipkFiles map[st
 func checkAPKScripts(t *testing.T, scripts map[string]string, pkg string) {
 	t.Helper()
 	if len(scripts) != 3 {
-		t.Errorf("scripts %v, want post-install, post-upgrade, pre-deinstall", slices.Sorted(func(yield func(string) bool) {
-			for k := range scripts {
-				if !yield(k) {
-					return
-				}
-			}
-		}))
+		t.Errorf("scripts %v, want post-install, post-upgrade, pre-deinstall", slices.Sorted(maps.Keys(scripts)))
 	}
 	shell, err := exec.LookPath("busybox")
 	if err != nil {

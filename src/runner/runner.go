@@ -248,10 +248,10 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		case err != nil:
 			log.Warn("DNS lookup failed; sending the update", "err", err)
 		case !holds:
-			log.Debug("DNS does not hold " + addrList(observed) + " for every host name")
+			log.Debug("DNS does not hold " + updater.AddrList(observed) + " for every host name")
 		default:
 			st = updater.Apply(st, updater.Outcome{Kind: updater.AlreadyInDNS, Addrs: observed}, now, 0)
-			res.OK, res.Action, res.Summary = true, updater.None, "DNS already holds "+addrList(observed)+" "+via+"; nothing sent"
+			res.OK, res.Action, res.Summary = true, updater.None, "DNS already holds "+updater.AddrList(observed)+" "+via+"; nothing sent"
 			log.Info(res.Summary)
 			r.tell(p, notify.Event{Kind: notify.OK})
 			return res
@@ -327,7 +327,7 @@ func (r *Runner) deliver(ctx context.Context, p *config.Profile, cl *Clients, st
 			}
 		}
 		if len(plan) > 1 {
-			what += " for " + addrList(ips)
+			what += " for " + updater.AddrList(ips)
 		}
 		sep := "; "
 		if err != nil {
@@ -636,5 +636,3 @@ func describe(o updater.Outcome, st updater.State, err error) string {
 	}
 	return fmt.Sprintf("%s%s; retry %d not before %s", strings.TrimPrefix(o.Code, "error: "), clockHint(err), st.Failures, st.NotBefore.UTC().Format(time.RFC3339))
 }
-
-func addrList(a []netip.Addr) string { return updater.AddrList(a) }
