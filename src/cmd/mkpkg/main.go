@@ -372,7 +372,6 @@ func (p *packer) openwrt(t target) (made, error) {
 	feed := filepath.Join("feed", t.arch)
 	out := map[string][]byte{
 		ipkName:                          ipkBytes,
-		filepath.Join(feed, ipkName):     ipkBytes,
 		filepath.Join(feed, luciIPKName): p.luciIPK,
 		filepath.Join(feed, apkName(name, p.o.version)):     apkBytes,
 		filepath.Join(feed, apkName(luciName, p.o.version)): p.luciAPK,
@@ -408,6 +407,10 @@ func (p *packer) openwrt(t target) (made, error) {
 			return m, err
 		}
 	}
+	// the feed's copy of the ipk is the same file: a hard link where the file system has them
+	if err := link(filepath.Join(p.o.out, ipkName), filepath.Join(p.o.out, feed, ipkName)); err != nil {
+		return m, err
+	}
 	m.files = []string{ipkName, filepath.Join(feed, apkName(name, p.o.version))}
 	return m, nil
 }
@@ -424,6 +427,19 @@ func feedEntry(control []byte, file string, data []byte) []byte {
 	head, desc, _ := strings.Cut(string(control), "Description: ")
 	// an ipk's control file counts installed size in bytes; keep it
 	return []byte(fmt.Sprintf("%sFilename: %s\nSize: %d\nSHA256sum: %x\nDescription: %s", head, file, len(data), sha256.Sum256(data), desc))
+}
+
+// link makes dst the file src, or a copy where hard links fail.
+func link(src, dst string) error {
+	os.Remove(dst)
+	if os.Link(src, dst) == nil {
+		return nil
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return writeFile(dst, b)
 }
 
 func writeFile(path string, b []byte) error {
