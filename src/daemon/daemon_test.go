@@ -2,7 +2,7 @@ package daemon
 
 import (
 	"context"
-	"crypto/x509"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/netip"
@@ -432,7 +432,7 @@ func TestDeadMailServerDelaysNothing(t *testing.T) {
 			"\toption password pw\n\toption recipient me@example.com\n")
 		var attempts atomic.Int32
 		n := notify.New(logx.New(w, logx.Debug))
-		n.Send = func(ctx context.Context, m config.Mail, _ *x509.CertPool, msg notify.Message) error {
+		n.Send = func(ctx context.Context, m config.Mail, _ *tls.Config, msg notify.Message) error {
 			attempts.Add(1)
 			<-ctx.Done() // the server never answers
 			return ctx.Err()

@@ -2,7 +2,7 @@ package notify
 
 import (
 	"context"
-	"crypto/x509"
+	"crypto/tls"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -50,7 +50,7 @@ var Backoff = []time.Duration{time.Minute, 5 * time.Minute, 15 * time.Minute}
 type Notifier struct {
 	Log *logx.Logger
 	// Send delivers a message; nil: SMTP with the configured server.
-	Send func(ctx context.Context, m config.Mail, roots *x509.CertPool, msg Message) error
+	Send func(ctx context.Context, m config.Mail, tlsConfig *tls.Config, msg Message) error
 
 	mu      sync.Mutex
 	mail    config.Mail
@@ -186,19 +186,15 @@ func (n *Notifier) SendNow(ctx context.Context, msg Message) error {
 	n.mu.Lock()
 	m := n.mail
 	n.mu.Unlock()
-	pool, err := transport.Roots(m.CAFile)
+	trust, err := transport.Roots(m.CAFile)
 	if err != nil {
 		return fmt.Errorf("option ca_file: %w", err)
-	}
-	roots, err := pool.Get()
-	if err != nil {
-		return err
 	}
 	send := n.Send
 	if send == nil {
 		send = Send
 	}
-	return send(ctx, m, roots, msg)
+	return send(ctx, m, trust.Config(m.SMTPServer), msg)
 }
 
 // TestMessage is what --test-mail sends.

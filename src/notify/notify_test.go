@@ -2,7 +2,7 @@ package notify
 
 import (
 	"context"
-	"crypto/x509"
+	"crypto/tls"
 	"errors"
 	"mime"
 	"net/netip"
@@ -27,7 +27,7 @@ type outbox struct {
 	tries int
 }
 
-func (o *outbox) send(ctx context.Context, m config.Mail, _ *x509.CertPool, msg Message) error {
+func (o *outbox) send(ctx context.Context, m config.Mail, _ *tls.Config, msg Message) error {
 	o.mu.Lock()
 	o.tries++
 	hang := o.hang

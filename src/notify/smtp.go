@@ -3,7 +3,6 @@ package notify
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -20,7 +19,8 @@ const SendTimeout = 30 * time.Second
 // Send delivers msg through the server of m. Port 465 speaks TLS from the first
 // byte; any other port must offer STARTTLS, or nothing is sent: the password
 // never travels in clear. Only tls 0 with a relay on loopback skips TLS.
-func Send(ctx context.Context, m config.Mail, roots *x509.CertPool, msg Message) (err error) {
+// tlsConfig checks the server (transport.Trust.Config; nil: the system's roots).
+func Send(ctx context.Context, m config.Mail, tlsConfig *tls.Config, msg Message) (err error) {
 	addr := net.JoinHostPort(m.SMTPServer, strconv.Itoa(m.Port))
 	defer func() {
 		if err != nil {
@@ -42,7 +42,9 @@ func Send(ctx context.Context, m config.Mail, roots *x509.CertPool, msg Message)
 	deadline, _ := ctx.Deadline()
 	conn.SetDeadline(deadline.Add(time.Second)) // a backstop: the context's end comes first and is what errors say
 
-	tlsConfig := &tls.Config{ServerName: m.SMTPServer, RootCAs: roots, MinVersion: tls.VersionTLS12}
+	if tlsConfig == nil {
+		tlsConfig = &tls.Config{ServerName: m.SMTPServer, MinVersion: tls.VersionTLS12}
+	}
 	implicit := m.TLS && m.Port == 465
 	if implicit {
 		tc := tls.Client(conn, tlsConfig)

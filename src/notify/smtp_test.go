@@ -3,6 +3,7 @@ package notify
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"io"
 	"mime"
@@ -65,7 +66,7 @@ func checkDelivered(t *testing.T, b *smtptest.Server) {
 
 func TestSTARTTLS(t *testing.T) {
 	b, m, cert := start(t, "127.0.0.1:0", "starttls")
-	if err := Send(context.Background(), m, cert.Pool, testMessage()); err != nil {
+	if err := Send(context.Background(), m, &tls.Config{ServerName: m.SMTPServer, RootCAs: cert.Pool}, testMessage()); err != nil {
 		t.Fatal(err)
 	}
 	checkDelivered(t, b)
@@ -73,7 +74,7 @@ func TestSTARTTLS(t *testing.T) {
 
 func TestImplicitTLS(t *testing.T) {
 	b, m, cert := start(t, "127.0.0.1:465", "implicit") // 465 means TLS from the first byte
-	if err := Send(context.Background(), m, cert.Pool, testMessage()); err != nil {
+	if err := Send(context.Background(), m, &tls.Config{ServerName: m.SMTPServer, RootCAs: cert.Pool}, testMessage()); err != nil {
 		t.Fatal(err)
 	}
 	checkDelivered(t, b)
@@ -81,7 +82,7 @@ func TestImplicitTLS(t *testing.T) {
 
 func TestNoSTARTTLSNoCredentials(t *testing.T) {
 	b, m, cert := start(t, "127.0.0.1:0", "none")
-	err := Send(context.Background(), m, cert.Pool, testMessage())
+	err := Send(context.Background(), m, &tls.Config{ServerName: m.SMTPServer, RootCAs: cert.Pool}, testMessage())
 	if err == nil || !strings.Contains(err.Error(), "does not offer STARTTLS") {
 		t.Errorf("err = %v", err)
 	}
@@ -93,7 +94,7 @@ func TestNoSTARTTLSNoCredentials(t *testing.T) {
 func TestPlainRelayOnLoopback(t *testing.T) {
 	b, m, cert := start(t, "127.0.0.1:0", "none")
 	m.TLS, m.Username, m.Password = false, "", "" // tls 0: a local relay, no credentials
-	if err := Send(context.Background(), m, cert.Pool, testMessage()); err != nil {
+	if err := Send(context.Background(), m, &tls.Config{ServerName: m.SMTPServer, RootCAs: cert.Pool}, testMessage()); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, _, data := b.Received(); data == nil {
@@ -104,7 +105,7 @@ func TestPlainRelayOnLoopback(t *testing.T) {
 func TestRejectedAuth(t *testing.T) {
 	b, m, cert := start(t, "127.0.0.1:0", "starttls")
 	b.RejectAuth()
-	err := Send(context.Background(), m, cert.Pool, testMessage())
+	err := Send(context.Background(), m, &tls.Config{ServerName: m.SMTPServer, RootCAs: cert.Pool}, testMessage())
 	if err == nil || !strings.Contains(err.Error(), `AUTH as "router@example.com"`) || !strings.Contains(err.Error(), "535") {
 		t.Errorf("err = %v", err)
 	}
@@ -116,7 +117,7 @@ func TestRejectedAuth(t *testing.T) {
 func TestUntrustedCertificate(t *testing.T) {
 	_, m, _ := start(t, "127.0.0.1:0", "starttls")
 	other := testcert.New(t, time.Now())
-	if err := Send(context.Background(), m, other.Pool, testMessage()); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
+	if err := Send(context.Background(), m, &tls.Config{ServerName: m.SMTPServer, RootCAs: other.Pool}, testMessage()); err == nil || !strings.Contains(err.Error(), "STARTTLS") {
 		t.Errorf("a certificate from an unknown CA must fail: %v", err)
 	}
 }

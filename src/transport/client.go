@@ -30,8 +30,8 @@ const maxRedirects = 3
 // cost the router about half a megabyte of flash (README, Design).
 type Client struct {
 	Network    string         // tcp, or tcp4 / tcp6 to pin one address family
-	Roots      *x509.CertPool // trusted roots for HTTPS; nil: Pool's
-	Pool       *RootPool      // the roots, loaded at the first HTTPS request; nil with Roots nil: the system's
+	Roots      *x509.CertPool // trusted roots for HTTPS; nil: Trust's
+	Trust      *Trust         // what HTTPS trusts when Roots is nil; both nil: the system's roots
 	ServerName string         // the name the certificate must hold; "": the URL's host (tests set it)
 	// Dial connects; nil: a net.Dialer with a 10 s timeout.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
@@ -62,10 +62,10 @@ func (r *Response) StatusText() string {
 	return strings.TrimSpace(strconv.Itoa(r.Status) + " " + r.Reason)
 }
 
-// New returns a client that trusts pool's roots (nil: the system's) and dials
+// New returns a client that trusts t (nil: the system's roots) and dials
 // network: "tcp" for either family, "tcp4" or "tcp6" to pin one.
-func New(pool *RootPool, network string) *Client {
-	return &Client{Network: network, Pool: pool}
+func New(t *Trust, network string) *Client {
+	return &Client{Network: network, Trust: t}
 }
 
 // Get sends r and reads the answer. Network, timeout and TLS failures are
@@ -163,14 +163,11 @@ func (c *Client) once(ctx context.Context, u *url.URL, header [][2]string, maxBo
 		if name == "" {
 			name = host
 		}
-		roots := c.Roots
-		if roots == nil && c.Pool != nil {
-			if roots, err = c.Pool.Get(); err != nil {
-				conn.Close()
-				return nil, err
-			}
+		cfg := &tls.Config{ServerName: name, RootCAs: c.Roots, MinVersion: tls.VersionTLS12}
+		if c.Roots == nil && c.Trust != nil {
+			cfg = c.Trust.Config(name)
 		}
-		tc := tls.Client(conn, &tls.Config{ServerName: name, RootCAs: roots, MinVersion: tls.VersionTLS12})
+		tc := tls.Client(conn, cfg)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			return fail(err)
 		}
