@@ -159,6 +159,7 @@ func TestInitScriptStarts(t *testing.T) {
 		"open_service ddns-updater",
 		"open_instance main",
 		"set_param command " + stub + " --config " + conf + " --syslog /dev/log",
+		"set_param env GOMAXPROCS=1",
 		"set_param file " + conf,
 		"set_param reload_signal 1", // HUP is 1 on every architecture
 		"set_param respawn 3600 10 5",

@@ -228,6 +228,7 @@ func (r *report) startClients(bin, answer string) (clients []*client, stop func(
 			"\toption hostname home.example.com\n\toption ip_source web\n\toption external_ip_server '%s'\n\toption use_https 0\n"+
 			"\toption dns_server '127.0.0.1:9'\n", dir, p.updAddr, p.chkAddr)), 0o600)
 		cmd := exec.Command(bin, "--config", conf)
+		cmd.Env = append(os.Environ(), "GOMAXPROCS=1") // as the init script and the systemd unit start it
 		c := &client{name: "ddns-updater", p: p, cmd: cmd}
 		c.poke = func() { cmd.Process.Signal(syscall.SIGUSR1) }
 		clients = append(clients, c)

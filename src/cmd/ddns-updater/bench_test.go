@@ -109,7 +109,8 @@ func BenchmarkDaemonRSS(b *testing.B) {
 	os.WriteFile(bundle, append(system, testCA...), 0o600)
 	cmd := testexec.Command(b, bin, "--config", n.config(b, dir, profiles, "\toption ip_source web\n\toption ca_file ''\n"))
 	memstats := filepath.Join(dir, "memstats")
-	cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+bundle, "DDNS_MEMSTATS="+memstats)
+	// GOMAXPROCS=1 as the init script and the systemd unit start it
+	cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+bundle, "DDNS_MEMSTATS="+memstats, "GOMAXPROCS=1")
 	if os.Getenv("DDNS_BENCH_SMAPS") != "" {
 		cmd.Stderr = os.Stderr
 	}
@@ -126,9 +127,9 @@ func BenchmarkDaemonRSS(b *testing.B) {
 		n.await(b, profiles)
 	}
 	time.Sleep(4 * time.Second) // steady state: the daemon hands freed memory back once quiet
-	st := procstat.Status(cmd.Process.Pid, "VmRSS", "VmHWM", "RssAnon", "RssFile")
+	st := procstat.Status(cmd.Process.Pid, "VmRSS", "VmHWM", "RssAnon", "RssFile", "Threads")
 	if os.Getenv("DDNS_BENCH_SMAPS") != "" {
-		data, _ := testexec.Command(b, "sh", "-c", fmt.Sprintf("awk '/^[0-9a-f]+-/{name=$1\" \"$6} /^Rss:/{print $2, name}' /proc/%d/smaps | sort -rn | head -8", cmd.Process.Pid)).Output()
+		data, _ := testexec.Command(b, "sh", "-c", fmt.Sprintf("awk '/^[0-9a-f]+-/{name=$1\" \"$6} /^Anonymous:/{print $2, name}' /proc/%d/smaps | sort -rn | head -8", cmd.Process.Pid)).Output()
 		b.Logf("%s", data)
 	}
 	// what the runtime says the memory is (after /proc was read: this allocates)
@@ -159,6 +160,7 @@ func BenchmarkDaemonRSS(b *testing.B) {
 	b.ReportMetric(float64(st["VmHWM"])/1024, "VmHWM-MiB")
 	b.ReportMetric(float64(st["RssAnon"])/1024, "RssAnon-MiB")
 	b.ReportMetric(float64(st["RssFile"])/1024, "RssFile-MiB")
+	b.ReportMetric(float64(st["Threads"]), "threads")
 }
 
 // idleWindow is 60 s, or DDNS_BENCH_IDLE (e.g. 5s) for a short run.
