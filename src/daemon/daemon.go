@@ -305,6 +305,16 @@ func interval(p *config.Profile) time.Duration {
 	return max(p.CheckInterval, MinWebInterval)
 }
 
+// onFreshStack runs f on a goroutine of its own and returns its result. A
+// check's TLS handshake grows a stack to tens of KiB; a goroutine that ends
+// gives that back at once, where the profile's long-lived one would keep it
+// between checks (about 16 KiB per profile; BENCHMARKS.md).
+func onFreshStack[T any](f func() T) T {
+	c := make(chan T, 1)
+	go func() { c <- f() }()
+	return <-c
+}
+
 // loop is one profile's life: check at once, then whenever woken.
 func (d *Daemon) loop(ctx context.Context, w *worker) {
 	coalesce := d.Coalesce
@@ -331,7 +341,7 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 	inWindow, pending, lastOK := false, false, false
 
 	check := func() (network bool) {
-		res := w.r.Run(ctx, w.p, &cl)
+		res := onFreshStack(func() runner.Result { return w.r.Run(ctx, w.p, &cl) })
 		lastOK = res.OK
 		d.mu.Lock()
 		w.device = res.Device
