@@ -52,6 +52,10 @@ func newFakeNet(b testing.TB, listen func() (net.Listener, error)) *fakeNet {
 			b.Fatal(err)
 		}
 		s.Listener = ln
+		if os.Getenv("DDNS_BENCH_HTTP") != "" {
+			s.Start()
+			continue
+		}
 		s.TLS = n.cert.Server
 		s.StartTLS()
 		b.Cleanup(s.Close)
@@ -107,7 +111,11 @@ func BenchmarkDaemonRSS(b *testing.B) {
 	system, _ := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
 	testCA, _ := os.ReadFile(n.cert.CAFile)
 	os.WriteFile(bundle, append(system, testCA...), 0o600)
-	cmd := testexec.Command(b, bin, "--config", n.config(b, dir, profiles, "\toption ip_source web\n\toption ca_file ''\n"))
+	extra := "\toption ip_source web\n\toption ca_file ''\n"
+	if os.Getenv("DDNS_BENCH_HTTP") != "" {
+		extra += "\toption use_https 0\n" // what TLS costs: the same run in plain HTTP
+	}
+	cmd := testexec.Command(b, bin, "--config", n.config(b, dir, profiles, extra))
 	memstats := filepath.Join(dir, "memstats")
 	// GOMAXPROCS=1 as the init script and the systemd unit start it
 	cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+bundle, "DDNS_MEMSTATS="+memstats, "GOMAXPROCS=1")
@@ -161,6 +169,35 @@ func BenchmarkDaemonRSS(b *testing.B) {
 	b.ReportMetric(float64(st["RssAnon"])/1024, "RssAnon-MiB")
 	b.ReportMetric(float64(st["RssFile"])/1024, "RssFile-MiB")
 	b.ReportMetric(float64(st["Threads"]), "threads")
+}
+
+// BenchmarkTLSClientFloor: the anonymous memory of testdata/floor, a bare Go
+// program that makes 100 HTTPS GETs one at a time (GOGC 25, GOMAXPROCS 1, its
+// freed memory handed back, as the daemon): what the Go runtime and crypto/tls
+// keep of such work, whatever the program around them (BENCHMARKS.md).
+func BenchmarkTLSClientFloor(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "floor")
+	build := testexec.Command(b, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./testdata/floor")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("go build: %v\n%s", err, out)
+	}
+	cert := testcert.New(b, time.Now().Add(-time.Hour))
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "203.0.113.7") }))
+	srv.TLS = cert.Server
+	srv.StartTLS()
+	defer srv.Close()
+	cmd := testexec.Command(b, bin, srv.Listener.Addr().String(), cert.CAFile, "100")
+	cmd.Env = append(os.Environ(), "GOMAXPROCS=1")
+	out, err := cmd.Output()
+	if err != nil {
+		b.Fatal(err)
+	}
+	kib, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	if err != nil {
+		b.Fatalf("floor printed %q", out)
+	}
+	b.ReportMetric(float64(kib)/1024, "RssAnon-MiB")
 }
 
 // idleWindow is 60 s, or DDNS_BENCH_IDLE (e.g. 5s) for a short run.
