@@ -3,12 +3,16 @@ package ipsource
 import (
 	"context"
 	"crypto/x509"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"ddns-updater/src/transport"
 )
@@ -170,5 +174,88 @@ func TestNoDowngrade(t *testing.T) {
 	w := &Web{V4: &transport.Client{Network: "tcp4", Roots: pool}}
 	if _, err := w.Lookup(context.Background(), tls.URL+"/", false, true); err == nil || !strings.Contains(err.Error(), "refused redirect from https") {
 		t.Errorf("https to http redirect: %v", err)
+	}
+}
+
+// TestSharedLookups: lookups of one URL and family that run at the same time
+// under one key go out as one request, and each gets the answer; lookups one
+// after the other, of another family or under another key, ask anew; a
+// lookup whose caller gave up does not end the others'.
+func TestSharedLookups(t *testing.T) {
+	var mu sync.Mutex
+	requests := 0
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		requests++
+		mu.Unlock()
+		<-release
+		fmt.Fprint(w, "203.0.113.7")
+	}))
+	defer srv.Close()
+	var share Flight
+	web := func(key string) *Web {
+		return &Web{V4: &transport.Client{Network: "tcp4"}, V6: &transport.Client{Network: "tcp4"}, Share: &share, ShareKey: key}
+	}
+	count := func() int { mu.Lock(); defer mu.Unlock(); return requests }
+	lookups := func(n int, key string, v6 bool) []error {
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				a, err := web(key).Lookup(context.Background(), srv.URL, v6, false)
+				if err == nil && a != netip.MustParseAddr("203.0.113.7") {
+					err = fmt.Errorf("address %v", a)
+				}
+				errs[i] = err
+			})
+		}
+		for share.inFlight() == 0 || count() == 0 {
+			time.Sleep(time.Millisecond) // the first request reached the server
+		}
+		for share.waiting() < n-1 {
+			time.Sleep(time.Millisecond) // the others wait for it
+		}
+		release <- struct{}{}
+		wg.Wait()
+		return errs
+	}
+	if errs := lookups(5, "", false); count() != 1 || errors.Join(errs...) != nil {
+		t.Errorf("5 lookups at once: %d requests, %v", count(), errs)
+	}
+	go func() { release <- struct{}{} }()
+	if _, err := web("").Lookup(context.Background(), srv.URL, false, false); err != nil || count() != 2 {
+		t.Errorf("a lookup after them: %d requests, %v", count(), err)
+	}
+	go func() { release <- struct{}{}; release <- struct{}{} }()
+	var wg sync.WaitGroup
+	for _, key := range []string{"/etc/a.pem", "/etc/b.pem"} {
+		wg.Go(func() { web(key).Lookup(context.Background(), srv.URL, false, false) })
+	}
+	wg.Wait()
+	if count() != 4 {
+		t.Errorf("two keys: %d requests in all, want 4", count())
+	}
+
+	// the first caller gives up; the one waiting on it asks for itself
+	ctx, cancel := context.WithCancel(context.Background())
+	first := make(chan error, 1)
+	go func() { _, err := web("").Lookup(ctx, srv.URL, false, false); first <- err }()
+	for count() != 5 {
+		time.Sleep(time.Millisecond)
+	}
+	second := make(chan error, 1)
+	go func() { _, err := web("").Lookup(context.Background(), srv.URL, false, false); second <- err }()
+	for share.waiting() != 1 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	if err := <-first; !errors.Is(err, context.Canceled) {
+		t.Errorf("the caller that gave up: %v", err)
+	}
+	release <- struct{}{} // the first request's handler
+	release <- struct{}{} // the second caller's own
+	if err := <-second; err != nil || count() != 6 {
+		t.Errorf("the caller left waiting: %v, %d requests", err, count())
 	}
 }

@@ -20,6 +20,11 @@ type Web struct {
 	V4, V6    *transport.Client // dialing tcp4 and tcp6: a checkip server sees only that family
 	Timeout   time.Duration     // whole request; 0: 15 s
 	UserAgent string
+	// Share, when set, lets lookups of the same URL and family under the same
+	// ShareKey (what else sets the answer apart: the trusted roots) that run
+	// at the same time go out as one request.
+	Share    *Flight
+	ShareKey string
 }
 
 // Lookup fetches url over the family v6 selects and extracts the address. With
@@ -38,6 +43,13 @@ func (w *Web) Lookup(ctx context.Context, url string, v6, anywhere bool) (netip.
 }
 
 func (w *Web) get(ctx context.Context, url string, v6 bool) ([]byte, error) {
+	if w.Share == nil {
+		return w.fetch(ctx, url, v6)
+	}
+	return w.Share.do(ctx, family(v6)+" "+w.ShareKey+" "+url, func(ctx context.Context) ([]byte, error) { return w.fetch(ctx, url, v6) })
+}
+
+func (w *Web) fetch(ctx context.Context, url string, v6 bool) ([]byte, error) {
 	timeout := w.Timeout
 	if timeout == 0 {
 		timeout = 15 * time.Second

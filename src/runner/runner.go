@@ -104,6 +104,10 @@ type Result struct {
 	Observed []netip.Addr // what the check saw
 }
 
+// checkips is shared by every profile's checkip lookups: profiles asking the
+// same server at once (one ifup wakes them all) send one request.
+var checkips ipsource.Flight
+
 // NetClients builds the real clients of a profile: its trusted roots, its DNS server.
 func NetClients(p *config.Profile, userAgent string) (Clients, error) {
 	roots, err := transport.Roots(p.CAFile)
@@ -112,7 +116,7 @@ func NetClients(p *config.Profile, userAgent string) (Clients, error) {
 	}
 	t4, t6, t := transport.New(roots, "tcp4"), transport.New(roots, "tcp6"), transport.New(roots, "tcp")
 	return Clients{
-		Web:      &ipsource.Web{V4: t4, V6: t6, UserAgent: userAgent},
+		Web:      &ipsource.Web{V4: t4, V6: t6, UserAgent: userAgent, Share: &checkips, ShareKey: p.CAFile},
 		Provider: &dyndns2.Client{HTTP: t},
 		DNS:      resolve.New(p.DNSServer),
 	}, nil
