@@ -22,6 +22,9 @@ type File = pkgtar.File
 // Control is the package's control file.
 type Control struct {
 	Package, Version, Depends, Source, License, Section, Maintainer, Architecture, Description string
+	// RequireUser is OpenWrt's Require-User (USERID): "user=uid:group=gid",
+	// ids left out to take free ones; default_postinst makes them.
+	RequireUser string
 }
 
 // Package is what goes into an ipk.
@@ -66,7 +69,7 @@ func (p *Package) ControlText() []byte {
 	c := p.Control
 	return pkgtar.Control([][2]string{
 		{"Package", c.Package}, {"Version", c.Version}, {"Depends", c.Depends}, {"Source", c.Source},
-		{"SourceName", c.Package}, {"License", c.License}, {"Section", c.Section}, {"Maintainer", c.Maintainer},
+		{"SourceName", c.Package}, {"License", c.License}, {"Section", c.Section}, {"Require-User", c.RequireUser}, {"Maintainer", c.Maintainer},
 		{"Architecture", c.Architecture}, {"Installed-Size", fmt.Sprint(p.InstalledSize())},
 	}, c.Description)
 }

@@ -46,6 +46,14 @@ func (c *capped) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// What the program asks netifd over ubus, and all it asks: the ubus ACL
+// (files/usr/share/acl.d/ddns-updater.json) grants the daemon's user exactly
+// this method on these objects.
+const (
+	Object = "network.interface." // followed by the logical interface's name
+	Method = "status"
+)
+
 // ParseStatus reads what `ubus call network.interface.NAME status` prints.
 func ParseStatus(data []byte) (Status, error) {
 	v, err := jsonlite.Parse(data)
@@ -81,7 +89,7 @@ func (u *Ubus) Status(ctx context.Context, name string) (Status, error) {
 	if argv == nil {
 		argv = []string{"ubus"}
 	}
-	args := append(append([]string{}, argv[1:]...), "call", "network.interface."+name, "status")
+	args := append(append([]string{}, argv[1:]...), "call", Object+name, Method)
 	cmd := exec.CommandContext(ctx, argv[0], args...)
 	var stdout, stderr capped
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -97,11 +105,11 @@ func (u *Ubus) Status(ctx context.Context, name string) (Status, error) {
 		if msg != "" {
 			msg = " (" + msg + ")"
 		}
-		return Status{}, fmt.Errorf("ubus call network.interface.%s status: %v%s", name, err, msg)
+		return Status{}, fmt.Errorf("ubus call %s%s %s: %v%s", Object, name, Method, err, msg)
 	}
 	s, err := ParseStatus(stdout.Bytes())
 	if err != nil {
-		return Status{}, fmt.Errorf("ubus call network.interface.%s status: %w", name, err)
+		return Status{}, fmt.Errorf("ubus call %s%s %s: %w", Object, name, Method, err)
 	}
 	return s, nil
 }

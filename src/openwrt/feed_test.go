@@ -59,8 +59,13 @@ func checkAPK(t *testing.T, dist string, a arch, version string, ipkFiles map[st
 		if e.User != "root" || e.Group != "root" {
 			t.Errorf("%s owned by %s:%s", e.Path, e.User, e.Group)
 		}
-		if !strings.HasSuffix(e.Path, "/") && !strings.HasPrefix(e.Path, "lib/apk/packages/") {
-			list = append(list, "/"+e.Path)
+		// OpenWrt lists every file but the list and the conffiles lists, which it writes after
+		switch e.Path {
+		case "lib/apk/packages/ddns-updater.list", "lib/apk/packages/ddns-updater.conffiles", "lib/apk/packages/ddns-updater.conffiles_static":
+		default:
+			if !strings.HasSuffix(e.Path, "/") {
+				list = append(list, "/"+e.Path)
+			}
 		}
 	}
 	// the same files as the ipk, byte for byte and mode for mode
@@ -78,6 +83,7 @@ func checkAPK(t *testing.T, dist string, a arch, version string, ipkFiles map[st
 	lists := map[string]string{
 		"lib/apk/packages/ddns-updater.list":      strings.Join(list, "\n") + "\n",
 		"lib/apk/packages/ddns-updater.conffiles": "/etc/config/ddns-updater\n",
+		"lib/apk/packages/ddns-updater.rusers":    "ddns-updater:ddns-updater\n", // add_group_and_user's, as Require-User in the ipk
 		"lib/apk/packages/ddns-updater.conffiles_static": fmt.Sprintf("/etc/config/ddns-updater %x\n",
 			sha256.Sum256(files["etc/config/ddns-updater"].Data)),
 	}

@@ -229,7 +229,9 @@ func TestPackages(t *testing.T) {
 			ctl := untgz(t, outer["./control.tar.gz"].body)
 			control := string(ctl["./control"].body)
 			for _, field := range []string{"Package: ddns-updater\n", "Depends: libc, ca-bundle\n", "Source: ", "License: MIT\n",
-				"Section: net\n", "Maintainer: ", "Architecture: " + a.name + "\n", "Installed-Size: ", "Description: "} {
+				"Section: net\n", "Maintainer: ", "Architecture: " + a.name + "\n", "Installed-Size: ", "Description: ",
+				// what OpenWrt's add_group_and_user reads: the daemon's user and group, free ids
+				"Require-User: ddns-updater:ddns-updater\n"} {
 				if !strings.Contains(control, field) {
 					t.Errorf("control lacks %q:\n%s", field, control)
 				}

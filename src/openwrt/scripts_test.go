@@ -56,7 +56,7 @@ func newRouter(t testing.TB, prog, conf, targetKill string, env ...string) *rout
 	for _, applet := range []string{"sh", "pidof", "sed", "cat", "basename", "rm"} {
 		os.Symlink(bb, filepath.Join(dir, applet))
 	}
-	for _, f := range []string{"rc.common", "functions.sh", "procd.sh", "ubus", "logger"} {
+	for _, f := range []string{"rc.common", "functions.sh", "procd.sh", "ubus", "logger", "chown", "chgrp"} {
 		data, err := os.ReadFile(filepath.Join("testdata", f))
 		if err != nil {
 			t.Fatal(err)
@@ -74,10 +74,25 @@ func newRouter(t testing.TB, prog, conf, targetKill string, env ...string) *rout
 	text := "#!" + filepath.Join(dir, "sh") + " " + filepath.Join(dir, "rc.common") + "\n" + body[1]
 	text = strings.Replace(text, "\nPROG=/usr/bin/ddns-updater\n", "\nPROG="+prog+"\n", 1)
 	text = strings.Replace(text, "\nCONF=/etc/config/ddns-updater\n", "\nCONF="+conf+"\n", 1)
+	// the router's user list (with the daemon's user, as the package makes it)
+	// and ujail, absent until a test puts it there (withUjail)
+	os.WriteFile(filepath.Join(dir, "passwd"), []byte("root:x:0:0:root:/root:/bin/ash\nddns-updater:x:32768:32768:ddns-updater:/var/run/ddns-updater:/bin/false\n"), 0o644)
+	text = strings.Replace(text, "\nPASSWD=/etc/passwd\n", "\nPASSWD="+filepath.Join(dir, "passwd")+"\n", 1)
+	text = strings.Replace(text, "\nUJAIL=/sbin/ujail\n", "\nUJAIL="+filepath.Join(dir, "ujail")+"\n", 1)
 	os.WriteFile(filepath.Join(r.initd, "ddns-updater"), []byte(text), 0o755)
 	r.env = append([]string{"LOG=" + r.log, "STANDINS=" + dir, "PROCD_PID=" + r.pidFile, "TARGET_KILL=" + targetKill,
-		"PATH=" + dir + ":/usr/sbin:/usr/bin:/sbin:/bin", "SERVICE_ENABLED=1"}, env...)
+		"PATH=" + dir + ":/usr/sbin:/usr/bin:/sbin:/bin", "SERVICE_ENABLED=1", "CFG_global_state_dir=" + filepath.Join(dir, "state")}, env...)
 	return r
+}
+
+// withUjail puts ujail on the router (procd-ujail installed).
+func (r *router) withUjail() {
+	os.WriteFile(filepath.Join(r.dir, "ujail"), []byte("#!/bin/sh\nexit 0\n"), 0o755)
+}
+
+// withoutUser takes the daemon's user off the router.
+func (r *router) withoutUser() {
+	os.WriteFile(filepath.Join(r.dir, "passwd"), []byte("root:x:0:0:root:/root:/bin/ash\n"), 0o644)
 }
 
 // initScript runs /etc/init.d/ddns-updater ACTION through its shebang.
@@ -184,6 +199,99 @@ func TestInitScriptStarts(t *testing.T) {
 	r.initScript("update")
 	if !strings.Contains(r.records(), `ubus call service signal {"name":"ddns-updater","instance":"main","signal":`+strconv.Itoa(int(syscall.SIGUSR1))+`}`) {
 		t.Errorf("update must send SIGUSR1 by name, through procd:\n%s", r.records())
+	}
+}
+
+// TestInitScriptLeastPrivilege: the daemon runs as its own user, which gets
+// the state directory and the files the daemon keeps there (nothing else in
+// it) and group read access to the configuration, still closed to others;
+// where ujail exists, with no capabilities and no_new_privs. Without the user
+// it runs as root and says so.
+func TestInitScriptLeastPrivilege(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "ddns-updater")
+	os.WriteFile(conf, []byte("config profile 'DDNS'\n"), 0o600)
+	state := filepath.Join(t.TempDir(), "state")
+	os.Mkdir(state, 0o755)
+	for _, f := range []string{"DDNS.state", "DDNS.run", "daemon.lock", "unrelated.txt"} {
+		os.WriteFile(filepath.Join(state, f), nil, 0o600)
+	}
+	start := func(r *router) string {
+		t.Helper()
+		out, code := r.initScript("start")
+		if code != 0 {
+			t.Fatalf("start: exit %d\n%s", code, out)
+		}
+		return out
+	}
+	r := newRouter(t, stubProgram(t, 0, ""), conf, "", "SECTIONS=global:global profile:DDNS", "CFG_DDNS_enabled=1", "CFG_global_state_dir="+state)
+	start(r)
+	log := r.records()
+	for _, want := range []string{
+		"chown ddns-updater:ddns-updater " + state,
+		"chown ddns-updater:ddns-updater " + state + "/DDNS.state",
+		"chown ddns-updater:ddns-updater " + state + "/DDNS.run",
+		"chown ddns-updater:ddns-updater " + state + "/daemon.lock",
+		"chgrp ddns-updater " + conf,
+		"set_param user ddns-updater",
+		"set_param group ddns-updater",
+	} {
+		if !strings.Contains(log, want+"\n") {
+			t.Errorf("the init script did not %q:\n%s", want, log)
+		}
+	}
+	if strings.Contains(log, "unrelated.txt") || strings.Contains(log, "add_jail") {
+		t.Errorf("chowned a file that is not the daemon's, or asked for a jail without ujail:\n%s", log)
+	}
+	if fi, _ := os.Stat(conf); fi.Mode().Perm() != 0o640 {
+		t.Errorf("configuration mode %v; want 0640 (group: the daemon's; others: nothing)", fi.Mode().Perm())
+	}
+	if fi, _ := os.Stat(state); fi.Mode().Perm() != 0o700 {
+		t.Errorf("state directory mode %v; want 0700", fi.Mode().Perm())
+	}
+	// the open instance must come before the user: procd takes params per instance
+	if i, j := strings.Index(log, "open_instance main"), strings.Index(log, "set_param user"); i < 0 || j < i {
+		t.Errorf("user set outside the instance:\n%s", log)
+	}
+
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(ca, []byte("a certificate\n"), 0o644)
+	r = newRouter(t, stubProgram(t, 0, ""), conf, "", "SECTIONS=global:global profile:DDNS profile:gone mail:mail", "CFG_DDNS_enabled=1",
+		"CFG_global_state_dir="+state, "CFG_DDNS_ca_file="+ca, "CFG_gone_ca_file=/nonexistent/ca.pem")
+	r.withUjail()
+	start(r)
+	log = r.records()
+	var system []string // what this machine has of the router's system directories
+	for _, p := range []string{"/etc/ssl", "/bin", "/sbin", "/lib", "/usr", "/etc/hotplug.d/ddns-updater"} {
+		if _, err := os.Stat(p); err == nil {
+			system = append(system, p)
+		}
+	}
+	for _, want := range []string{
+		"set_param user ddns-updater",
+		"add_jail ddns-updater log ubus",
+		"add_jail_mount " + conf + " " + strings.Join(system, " ") + " " + ca, // a ca_file that does not exist is left out
+		"add_jail_mount_rw " + state,
+		"set_param capabilities /etc/capabilities/ddns-updater.json",
+		"set_param no_new_privs 1",
+	} {
+		if !strings.Contains(log, want+"\n") {
+			t.Errorf("with ujail, the init script did not %q:\n%s", want, log)
+		}
+	}
+
+	// a state_dir that is no directory of its own (here /tmp) is not handed over
+	r = newRouter(t, stubProgram(t, 0, ""), conf, "", "SECTIONS=global:global profile:DDNS", "CFG_DDNS_enabled=1", "CFG_global_state_dir=/tmp/")
+	if out := start(r); strings.Contains(r.records(), "set_param user") || strings.Contains(r.records(), "chown") ||
+		!strings.Contains(out, "cannot hand /tmp/ to ddns-updater") {
+		t.Errorf("state_dir /tmp: the init script must leave it alone and say so:\n%s\n%s", out, r.records())
+	}
+
+	r = newRouter(t, stubProgram(t, 0, ""), conf, "", "SECTIONS=global:global profile:DDNS", "CFG_DDNS_enabled=1", "CFG_global_state_dir="+state)
+	r.withoutUser()
+	out := start(r)
+	if log := r.records(); strings.Contains(log, "set_param user") || !strings.Contains(out, "no user ddns-updater") ||
+		!strings.Contains(log, "logger -t ddns-updater -p daemon.warn no user ddns-updater") {
+		t.Errorf("without its user the daemon must run as root and say so:\n%s\n%s", out, log)
 	}
 }
 

@@ -99,14 +99,14 @@ func benchProfiles() int {
 
 // BenchmarkDaemonRSS: the daemon binary with 3 profiles (DDNS_BENCH_PROFILES),
 // after 100 update cycles (each: a new checkip answer, SIGUSR1, an update per
-// profile). Run with -benchtime=1x.
+// profile), over HTTPS (DDNS_BENCH_HTTP=1: plain HTTP). Run with -benchtime=1x.
 func BenchmarkDaemonRSS(b *testing.B) {
 	profiles := benchProfiles()
 	bin := buildBinary(b)
 	n := newFakeNet(b, func() (net.Listener, error) { return net.Listen("tcp4", "127.0.0.1:0") })
 	dir := b.TempDir()
 	// As on a router without ca_file: the system's roots (here Debian's bundle
-	// plus the test CA, through SSL_CERT_FILE), loaded once for all profiles.
+	// plus the test CA, through SSL_CERT_FILE), read at each handshake.
 	bundle := filepath.Join(dir, "roots.pem")
 	system, _ := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
 	testCA, _ := os.ReadFile(n.cert.CAFile)

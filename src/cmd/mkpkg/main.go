@@ -50,6 +50,10 @@ const (
 	luciSummary = "LuCI support for ddns-updater"
 	luciLong    = "Configure, watch and drive every ddns-updater profile from the web interface."
 	conffile    = "/etc/config/ddns-updater"
+	// userID is the daemon's user and group (openwrt/Makefile's USERID): the
+	// ipk's Require-User and the apk's lib/apk/packages/NAME.rusers, which
+	// OpenWrt's add_group_and_user reads; no ids, so free ones are taken.
+	userID = "ddns-updater:ddns-updater"
 )
 
 func main() {
@@ -344,6 +348,7 @@ func (p *packer) openwrt(t target) (made, error) {
 		Control: ipk.Control{
 			Package: name, Version: p.o.version, Depends: "libc, ca-bundle", Source: name, License: "MIT",
 			Section: "net", Maintainer: maintainer, Architecture: t.arch, Description: summary + "\n" + longDesc,
+			RequireUser: userID,
 		},
 		Files:     ipkFiles(files),
 		Conffiles: []string{conffile},
@@ -358,7 +363,9 @@ func (p *packer) openwrt(t target) (made, error) {
 	ap := &apk.Package{
 		Name: name, Version: p.o.version, Description: oneLine(longDesc), Arch: t.arch, License: "MIT",
 		Origin: name, URL: homepage, Maintainer: maintainer, Depends: []string{"libc", "ca-bundle"},
-		Files: withAPKLists(name, files, []string{conffile}), Scripts: apkScripts(name, ""), ModTime: p.mtime,
+		Files: withAPKLists(name, append(files, apk.File{Path: "lib/apk/packages/" + name + ".rusers", Mode: 0o644, Data: []byte(userID + "\n")}),
+			[]string{conffile}),
+		Scripts: apkScripts(name, ""), ModTime: p.mtime,
 		Cache: p.apkCache,
 	}
 	apkBytes, err := ap.Bytes(p.apkKey)

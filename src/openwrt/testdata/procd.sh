@@ -17,6 +17,9 @@ procd_set_param() {
 	esac
 }
 procd_close_instance() { rec "close_instance"; }
+procd_add_jail() { rec "add_jail $*"; }
+procd_add_jail_mount() { rec "add_jail_mount $*"; }
+procd_add_jail_mount_rw() { rec "add_jail_mount_rw $*"; }
 procd_add_reload_trigger() { rec "reload_trigger $*"; }
 procd_add_interface_trigger() { rec "interface_trigger $*"; }
 procd_kill() { ubus call service delete "{\"name\":\"$1\"}"; }
