@@ -22,20 +22,6 @@ type flightCall struct {
 	err     error
 }
 
-// inFlight and waiting say, for the tests, how many runs are going on and how
-// many callers wait on them.
-func (f *Flight) inFlight() int { f.mu.Lock(); defer f.mu.Unlock(); return len(f.calls) }
-
-func (f *Flight) waiting() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	n := 0
-	for _, c := range f.calls {
-		n += c.waiters
-	}
-	return n
-}
-
 // do runs fn for key, or waits for the run already in flight and takes its
 // result. A run that ended because its own caller gave up (its context) is
 // not the others' answer: they ask for themselves.

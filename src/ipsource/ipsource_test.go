@@ -177,6 +177,20 @@ func TestNoDowngrade(t *testing.T) {
 	}
 }
 
+// inFlight and waiting say how many runs are going on and how many callers
+// wait on them.
+func (f *Flight) inFlight() int { f.mu.Lock(); defer f.mu.Unlock(); return len(f.calls) }
+
+func (f *Flight) waiting() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		n += c.waiters
+	}
+	return n
+}
+
 // TestSharedLookups: lookups of one URL and family that run at the same time
 // under one key go out as one request, and each gets the answer; lookups one
 // after the other, of another family or under another key, ask anew; a
