@@ -124,6 +124,7 @@ type Global struct {
 	StateDir string
 	LogLevel string
 	Hook     string // a program run after outcomes that change something (package hook)
+	Seccomp  bool   // read by the init script, which then passes --seccomp
 }
 
 // Config is a loaded configuration file.

@@ -25,6 +25,8 @@ var globalOptions = []option[*Global]{
 		text(func(g *Global) *string { return &g.LogLevel }, oneOf("error", "warn", "info", "debug"))},
 	{about{"global", "hook", "", "Off OpenWrt (no /sbin/hotplug-call): a program run after each update outcome that changes something, with ACTION, PROFILE, HOSTNAMES, IPV4, IPV6 and ANSWER in its environment. On OpenWrt the scripts in /etc/hotplug.d/ddns-updater/ run instead."},
 		text(func(g *Global) *string { return &g.Hook }, optional("abspath", checkAbsPath("/usr/local/bin/ddns-hook")))},
+	{about{"global", "seccomp", "0", "1: on OpenWrt the init script starts the daemon under the system-call filter /etc/seccomp/ddns-updater.json, which also binds ubus(1) and the hooks it starts (SECURITY.md)."},
+		boolean(func(g *Global) *bool { return &g.Seccomp })},
 }
 
 var mailOptions = []option[*Mail]{

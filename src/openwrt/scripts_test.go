@@ -279,6 +279,15 @@ func TestInitScriptLeastPrivilege(t *testing.T) {
 		}
 	}
 
+	// option seccomp: the daemon gets the filter to install
+	stub := stubProgram(t, 0, "")
+	r = newRouter(t, stub, conf, "", "SECTIONS=global:global profile:DDNS", "CFG_DDNS_enabled=1",
+		"CFG_global_state_dir="+state, "CFG_global_seccomp=1")
+	start(r)
+	if log := r.records(); !strings.Contains(log, "set_param command "+stub+" --config "+conf+" --syslog /dev/log --seccomp /etc/seccomp/ddns-updater.json\n") {
+		t.Errorf("option seccomp 1 must give the daemon --seccomp:\n%s", log)
+	}
+
 	// a state_dir that is no directory of its own (here /tmp) is not handed over
 	r = newRouter(t, stubProgram(t, 0, ""), conf, "", "SECTIONS=global:global profile:DDNS", "CFG_DDNS_enabled=1", "CFG_global_state_dir=/tmp/")
 	if out := start(r); strings.Contains(r.records(), "set_param user") || strings.Contains(r.records(), "chown") ||

@@ -32,6 +32,7 @@ import (
 	"ddns-updater/src/notify"
 	"ddns-updater/src/rtnl"
 	"ddns-updater/src/runner"
+	"ddns-updater/src/seccomp"
 	"ddns-updater/src/service"
 	"ddns-updater/src/state"
 	"ddns-updater/src/status"
@@ -69,6 +70,29 @@ func main() {
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGTERM, os.Interrupt)
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr, sigs))
+}
+
+// restrict installs the system-call filter of file (SECURITY.md). A filter
+// that cannot be read is a reason not to start; a kernel without seccomp
+// filters (EINVAL) only a warning, since the other layers still hold.
+func restrict(file string, log *logx.Logger) bool {
+	data, err := os.ReadFile(file)
+	if err == nil {
+		var p *seccomp.Policy
+		if p, err = seccomp.Parse(data); err == nil {
+			n, unknown, err := seccomp.Install(p)
+			switch {
+			case errors.Is(err, syscall.EINVAL):
+				log.Warn("this kernel has no seccomp filters; running without one", "file", file)
+				return true
+			case err == nil:
+				log.Debug(fmt.Sprintf("seccomp: %d system calls allowed (%s; not on this architecture: %s)", n, file, strings.Join(unknown, " ")))
+				return true
+			}
+		}
+	}
+	log.Error(fmt.Sprintf("seccomp filter %s: %v", file, err))
+	return false
 }
 
 // configPaths are where the configuration is looked for without --config:
@@ -110,12 +134,12 @@ var commands = []command{
 }
 
 // runFlags are the flags of running profiles (no command).
-var runFlags = []string{"once", "dry-run", "check", "test-mail", "verbose", "syslog"}
+var runFlags = []string{"once", "dry-run", "check", "test-mail", "verbose", "syslog", "seccomp"}
 
 // flags holds every command-line flag; each may come before or after the subcommand.
 type flags struct {
 	fs                                                      *flag.FlagSet
-	path, syslog                                            *string
+	path, syslog, seccompFile                               *string
 	profiles                                                names
 	once, dryRun, version, check, testMail, verbose, asJSON *bool
 	write, force                                            *bool
@@ -128,18 +152,19 @@ func newFlags(stderr io.Writer) *flags {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {} // run prints the help, to stdout, on --help
 	f := &flags{fs: fs,
-		path:     fs.String("config", config.DefaultPath, "the UCI configuration `FILE`"),
-		once:     fs.Bool("once", false, "check every selected profile once, then exit (cron mode)"),
-		dryRun:   fs.Bool("dry-run", false, "decide and print the request that would be sent; send and save nothing"),
-		check:    fs.Bool("check", false, "report the configuration's problems; exit 2 when no profile can run"),
-		testMail: fs.Bool("test-mail", false, "send one test mail with the mail section's settings and print the outcome"),
-		verbose:  fs.Bool("verbose", false, "log at debug level"),
-		syslog:   fs.String("syslog", "", "log to the syslog `SOCKET` (/dev/log on OpenWrt: logd), each line at its own priority; default: stderr"),
-		asJSON:   fs.Bool("json", false, "with status: print JSON (a stable format, see README)"),
-		version:  fs.Bool("version", false, "print the version and exit"),
-		write:    fs.Bool("write", false, "with import: write the result to the --config file instead of printing it"),
-		force:    fs.Bool("force", false, "with import --write: replace an existing file"),
-		listen:   fs.String("listen", ":8080", "with checkip-server: the `ADDR`ess and port to listen on"),
+		path:        fs.String("config", config.DefaultPath, "the UCI configuration `FILE`"),
+		once:        fs.Bool("once", false, "check every selected profile once, then exit (cron mode)"),
+		dryRun:      fs.Bool("dry-run", false, "decide and print the request that would be sent; send and save nothing"),
+		check:       fs.Bool("check", false, "report the configuration's problems; exit 2 when no profile can run"),
+		testMail:    fs.Bool("test-mail", false, "send one test mail with the mail section's settings and print the outcome"),
+		verbose:     fs.Bool("verbose", false, "log at debug level"),
+		syslog:      fs.String("syslog", "", "log to the syslog `SOCKET` (/dev/log on OpenWrt: logd), each line at its own priority; default: stderr"),
+		seccompFile: fs.String("seccomp", "", "daemon: restrict the process, and what it starts, to the system calls the `FILE` allows (procd's format: /etc/seccomp/ddns-updater.json)"),
+		asJSON:      fs.Bool("json", false, "with status: print JSON (a stable format, see README)"),
+		version:     fs.Bool("version", false, "print the version and exit"),
+		write:       fs.Bool("write", false, "with import: write the result to the --config file instead of printing it"),
+		force:       fs.Bool("force", false, "with import --write: replace an existing file"),
+		listen:      fs.String("listen", ":8080", "with checkip-server: the `ADDR`ess and port to listen on"),
 	}
 	fs.Var(&f.trusted, "trusted-proxy", "with checkip-server: a reverse proxy's `CIDR` whose X-Forwarded-For/Forwarded count (repeatable)")
 	fs.Var(&f.profiles, "profile", "run only the profile `NAME` (repeatable; default: every enabled profile)")
@@ -314,6 +339,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, sigs <-ch
 			return exitConfig
 		} else if err != nil {
 			log.Warn("state_dir cannot be held: status cannot tell that the daemon runs", "err", err)
+		}
+		if *f.seccompFile != "" && !restrict(*f.seccompFile, log) {
+			return exitConfig
 		}
 	}
 	newRunner := func(cfg *config.Config) *runner.Runner {

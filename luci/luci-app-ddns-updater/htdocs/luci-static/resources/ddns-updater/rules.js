@@ -10,6 +10,7 @@ return baseclass.extend({
 		"global.state_dir": {"kind":"abspath","default":"/var/run/ddns-updater"},
 		"global.log_level": {"kind":"choice","choices":["error","warn","info","debug"],"default":"info"},
 		"global.hook": {"kind":"abspath"},
+		"global.seccomp": {"kind":"bool","default":"0"},
 		"mail.notify": {"kind":"bool","default":"0"},
 		"mail.smtp_server": {"kind":"host"},
 		"mail.port": {"kind":"int","min":1,"max":65535,"default":"587"},

@@ -431,6 +431,9 @@ return view.extend({
 		o.value('debug', _('debug'));
 		o.default = 'info';
 
+		o = s.option(form.Flag, 'seccomp', _('System-call filter'), _('Run the daemon, and ubus and the hooks it starts, under /etc/seccomp/ddns-updater.json.'));
+		o.default = o.disabled;
+
 		return m.render().then(function(formNode) {
 			return E([], [
 				E('h2', {}, _('Dynamic DNS')),
