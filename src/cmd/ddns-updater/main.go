@@ -77,22 +77,26 @@ func main() {
 // filters (EINVAL) only a warning, since the other layers still hold.
 func restrict(file string, log *logx.Logger) bool {
 	data, err := os.ReadFile(file)
+	var p *seccomp.Policy
 	if err == nil {
-		var p *seccomp.Policy
-		if p, err = seccomp.Parse(data); err == nil {
-			n, unknown, err := seccomp.Install(p)
-			switch {
-			case errors.Is(err, syscall.EINVAL):
-				log.Warn("this kernel has no seccomp filters; running without one", "file", file)
-				return true
-			case err == nil:
-				log.Debug(fmt.Sprintf("seccomp: %d system calls allowed (%s; not on this architecture: %s)", n, file, strings.Join(unknown, " ")))
-				return true
-			}
-		}
+		p, err = seccomp.Parse(data)
 	}
-	log.Error(fmt.Sprintf("seccomp filter %s: %v", file, err))
-	return false
+	if err != nil {
+		log.Error(fmt.Sprintf("seccomp filter %s: %v", file, err))
+		return false
+	}
+	n, unknown, err := seccomp.Install(p)
+	switch {
+	case errors.Is(err, syscall.EINVAL), errors.Is(err, syscall.ENOSYS):
+		// a kernel without seccomp filters, or qemu-user, which does not filter its guests
+		log.Warn("no seccomp filters here; running without one", "file", file, "err", err)
+		return true
+	case err != nil:
+		log.Error(fmt.Sprintf("seccomp filter %s: %v", file, err))
+		return false
+	}
+	log.Debug(fmt.Sprintf("seccomp: %d system calls allowed (%s; not on this architecture: %s)", n, file, strings.Join(unknown, " ")))
+	return true
 }
 
 // configPaths are where the configuration is looked for without --config:

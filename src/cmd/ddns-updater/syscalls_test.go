@@ -229,3 +229,33 @@ func TestSeccomp(t *testing.T) {
 	default:
 	}
 }
+
+// TestSeccompNotThere: where seccomp(2) is missing (qemu-user answers ENOSYS
+// for its guests, as a kernel without CONFIG_SECCOMP does) the daemon says so
+// once and runs: the other layers still hold.
+func TestSeccompNotThere(t *testing.T) {
+	if _, err := exec.LookPath("qemu-mipsel-static"); err != nil {
+		t.Skip("needs qemu-mipsel-static (Debian qemu-user-static)")
+	}
+	bin := filepath.Join(t.TempDir(), "ddns-updater")
+	build := testexec.Command(t, "go", "build", "-tags", "nethttpomithttp2,ddnstest", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=mipsle", "GOMIPS=softfloat")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	w := provtest.Start(t)
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "ddns-updater")
+	os.WriteFile(cfg, []byte(w.Config(filepath.Join(dir, "state"), "a", "")), 0o600)
+	cmd := testexec.Command(t, "qemu-mipsel-static", bin, "--config", cfg, "--seccomp", "../../../files/etc/seccomp/ddns-updater.json")
+	var out syncbuf.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	w.Updated(t, filepath.Join(dir, "state"), "a", &out)
+	if n := strings.Count(out.String(), "no seccomp filters here"); n != 1 {
+		t.Errorf("said %d times that there is no filter\n%s", n, &out)
+	}
+}
