@@ -150,7 +150,8 @@ func (c *Client) once(ctx context.Context, u *url.URL, header [][2]string, maxBo
 	defer conn.Close()
 	// The context's end unblocks whatever the connection waits for; the
 	// error then says the context's cause.
-	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(time.Unix(1, 0)) })
+	raw := conn // conn becomes the TLS connection below; the deadline goes on what it wraps
+	stop := context.AfterFunc(ctx, func() { raw.SetDeadline(time.Unix(1, 0)) })
 	defer stop()
 	fail := func(err error) (*Response, error) {
 		if ctx.Err() != nil {

@@ -215,3 +215,22 @@ func TestBadURL(t *testing.T) {
 		}
 	}
 }
+
+// TestCancelHTTPS: a request whose context ends after the TLS handshake, while
+// the server holds the answer, returns with its cause: the deadline set on the
+// connection the TLS one wraps unblocks the TLS read too.
+func TestCancelHTTPS(t *testing.T) {
+	hang, asked := make(chan struct{}), make(chan struct{})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { close(asked); <-hang }))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	defer close(hang)
+	pool := x509.NewCertPool()
+	pool.AddCert(srv.Certificate())
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-asked; cancel() }()
+	if _, err := (&Client{Network: "tcp", Roots: pool}).Get(ctx, Request{URL: srv.URL + "/"}); !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v; want context.Canceled", err)
+	}
+}
