@@ -1,6 +1,7 @@
 package openwrt
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -32,12 +33,14 @@ bindp /etc/passwd ro
 bindp /etc/group ro
 if [ -e /etc/resolv.conf ]; then bindp /etc/resolv.conf ro; fi
 for d in null zero full random urandom; do bindp /dev/$d rw; done
-exec chroot --userspec=65534:65534 "$root" "$BIN" --config "$CONF"
+# the command line the init script gave procd, the program's own path first
+# shellcheck disable=SC2086
+exec chroot --userspec=65534:65534 "$root" "$BIN" $ARGS
 `
 
 // TestJailed runs the daemon as the init script has procd run it where ujail
-// exists: as its own user (here nobody), seeing only the files the init
-// script names. An update goes out, the state is written and the update is
+// exists and option seccomp is on: as its own user (here nobody), seeing only
+// the files the init script names, under its system-call filter. An update goes out, the state is written and the update is
 // mailed, so the jail leaves out nothing the daemon needs (and a ca_file left
 // out of the list makes the profile fail: the jail is real).
 func TestJailed(t *testing.T) {
@@ -67,21 +70,24 @@ func TestJailed(t *testing.T) {
 	os.WriteFile(conf, []byte(w.Config(state, "DDNS", "")), 0o600)
 
 	// the init script, with ujail: what it mounts, and the files it hands over
-	r := newRouter(t, stubProgram(t, 0, ""), conf, "", "SECTIONS=global:global profile:DDNS mail:mail", "CFG_DDNS_enabled=1",
-		"CFG_global_state_dir="+state, "CFG_DDNS_ca_file="+w.CAFiles()[0], "CFG_mail_ca_file="+w.CAFiles()[1])
+	stub := stubProgram(t, 0, "")
+	r := newRouter(t, stub, conf, "", "SECTIONS=global:global profile:DDNS mail:mail", "CFG_DDNS_enabled=1",
+		"CFG_global_state_dir="+state, "CFG_global_seccomp=1", "CFG_DDNS_ca_file="+w.CAFiles()[0], "CFG_mail_ca_file="+w.CAFiles()[1])
 	r.withUjail()
 	if out, code := r.initScript("start"); code != 0 {
 		t.Fatalf("start: exit %d\n%s", code, out)
 	}
-	var ro, rw string
+	var ro, rw, args string
 	for _, l := range strings.Split(r.records(), "\n") {
-		if v, ok := strings.CutPrefix(l, "add_jail_mount "); ok {
+		if v, ok := strings.CutPrefix(l, "set_param command "+stub+" "); ok {
+			args = v
+		} else if v, ok := strings.CutPrefix(l, "add_jail_mount "); ok {
 			ro = v
 		} else if v, ok := strings.CutPrefix(l, "add_jail_mount_rw "); ok {
 			rw = v
 		}
 	}
-	if ro == "" || rw == "" {
+	if ro == "" || rw == "" || !strings.Contains(args, "--seccomp") {
 		t.Fatalf("no jail mounts:\n%s", r.records())
 	}
 	// what the init script's chown and chgrp (stand-ins here) do on the router
@@ -91,7 +97,9 @@ func TestJailed(t *testing.T) {
 	root := filepath.Join(top, "jail")
 	os.Mkdir(root, 0o755)
 	cmd := command(t, "unshare", "-m", "--propagation", "private", "sh", "-c", jailScript, "sh", root)
-	cmd.Env = append(os.Environ(), "RO="+ro, "RW="+rw, "BIN="+bin, "CONF="+conf)
+	// no logd here: the log goes to stderr
+	args = strings.Replace(args, " --syslog /dev/log", "", 1)
+	cmd.Env = append(os.Environ(), "RO="+ro, "RW="+rw, "BIN="+bin, "ARGS="+args)
 	var log syncbuf.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
@@ -99,6 +107,10 @@ func TestJailed(t *testing.T) {
 	}
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
 	w.Updated(t, state, "DDNS", &log)
+	if st, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)); !strings.Contains(string(st), "Seccomp:\t2") ||
+		!strings.Contains(string(st), "Uid:\t65534") {
+		t.Errorf("the daemon is not filtered, or not the user's:\n%s", st)
+	}
 	if strings.Contains(log.String(), "permission denied") || strings.Contains(log.String(), "no such file") {
 		t.Errorf("the jail left out something (mounts %s; %s):\n%s", ro, rw, log.String())
 	}

@@ -79,6 +79,7 @@ func newRouter(t testing.TB, prog, conf, targetKill string, env ...string) *rout
 	os.WriteFile(filepath.Join(dir, "passwd"), []byte("root:x:0:0:root:/root:/bin/ash\nddns-updater:x:32768:32768:ddns-updater:/var/run/ddns-updater:/bin/false\n"), 0o644)
 	text = strings.Replace(text, "\nPASSWD=/etc/passwd\n", "\nPASSWD="+filepath.Join(dir, "passwd")+"\n", 1)
 	text = strings.Replace(text, "\nUJAIL=/sbin/ujail\n", "\nUJAIL="+filepath.Join(dir, "ujail")+"\n", 1)
+	text = strings.Replace(text, "\nSECCOMP=/etc/seccomp/ddns-updater.json\n", "\nSECCOMP="+repoFile("files/etc/seccomp/ddns-updater.json")+"\n", 1)
 	os.WriteFile(filepath.Join(r.initd, "ddns-updater"), []byte(text), 0o755)
 	r.env = append([]string{"LOG=" + r.log, "STANDINS=" + dir, "PROCD_PID=" + r.pidFile, "TARGET_KILL=" + targetKill,
 		"PATH=" + dir + ":/usr/sbin:/usr/bin:/sbin:/bin", "SERVICE_ENABLED=1", "CFG_global_state_dir=" + filepath.Join(dir, "state")}, env...)
@@ -269,7 +270,7 @@ func TestInitScriptLeastPrivilege(t *testing.T) {
 	for _, want := range []string{
 		"set_param user ddns-updater",
 		"add_jail ddns-updater log ubus",
-		"add_jail_mount " + conf + " " + strings.Join(system, " ") + " " + ca, // a ca_file that does not exist is left out
+		"add_jail_mount " + conf + " " + repoFile("files/etc/seccomp/ddns-updater.json") + " " + strings.Join(system, " ") + " " + ca, // a ca_file that does not exist is left out
 		"add_jail_mount_rw " + state,
 		"set_param capabilities /etc/capabilities/ddns-updater.json",
 		"set_param no_new_privs 1",
@@ -284,7 +285,7 @@ func TestInitScriptLeastPrivilege(t *testing.T) {
 	r = newRouter(t, stub, conf, "", "SECTIONS=global:global profile:DDNS", "CFG_DDNS_enabled=1",
 		"CFG_global_state_dir="+state, "CFG_global_seccomp=1")
 	start(r)
-	if log := r.records(); !strings.Contains(log, "set_param command "+stub+" --config "+conf+" --syslog /dev/log --seccomp /etc/seccomp/ddns-updater.json\n") {
+	if log := r.records(); !strings.Contains(log, "set_param command "+stub+" --config "+conf+" --syslog /dev/log --seccomp "+repoFile("files/etc/seccomp/ddns-updater.json")+"\n") {
 		t.Errorf("option seccomp 1 must give the daemon --seccomp:\n%s", log)
 	}
 
