@@ -259,3 +259,50 @@ func TestSeccompNotThere(t *testing.T) {
 		t.Errorf("said %d times that there is no filter\n%s", n, &out)
 	}
 }
+
+// TestSeccompMuslChild: under the filter, with any call outside the list
+// killing the caller, the daemon's ubus(1) — here a musl-built, dynamically
+// linked stand-in, as OpenWrt's is — starts, reads, writes and answers, and
+// the daemon takes the device from its answer. (Without mremap in the list,
+// musl's realloc kills it: "signal: bad system call".)
+func TestSeccompMuslChild(t *testing.T) {
+	cc, err := exec.LookPath("musl-gcc")
+	if err != nil {
+		t.Skip("needs musl-gcc (Debian musl-tools; .ci/run installs it)")
+	}
+	dir := t.TempDir()
+	ubus := filepath.Join(dir, "ubus")
+	if out, err := testexec.Command(t, cc, "-O2", "-o", ubus, "testdata/ubus-musl/ubus.c").CombinedOutput(); err != nil {
+		t.Fatalf("musl-gcc: %v\n%s", err, out)
+	}
+	fixture, err := os.ReadFile("../../../../shared/fixtures/ubus/wan-dhcp-public.json")
+	if err != nil {
+		t.Skip("needs ../shared/fixtures/ubus beside the project")
+	}
+	status := filepath.Join(dir, "wan.json")
+	os.WriteFile(status, []byte(strings.Replace(string(fixture), `"l3_device": "eth1"`, `"l3_device": "lo"`, 1)), 0o644)
+	data, err := os.ReadFile("../../../files/etc/seccomp/ddns-updater.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	policy := filepath.Join(dir, "seccomp.json")
+	os.WriteFile(policy, []byte(strings.Replace(string(data), `"SCMP_ACT_ERRNO"`, `"SCMP_ACT_KILL_PROCESS"`, 1)), 0o644)
+	cfg := filepath.Join(dir, "ddns-updater")
+	os.WriteFile(cfg, []byte("config global 'global'\n\toption state_dir '"+dir+"/state'\n"+
+		"config profile 'a'\n\toption enabled 1\n\toption server 'x.example.com'\n\toption username u\n\toption password p\n"+
+		"\toption hostname a.example.com\n\toption ip_source interface\n\toption interface wan\n"), 0o600)
+	cmd := testexec.Command(t, buildBinary(t), "--config", cfg, "--seccomp", policy, "--verbose")
+	cmd.Env = append(os.Environ(), "PATH="+dir+":"+os.Getenv("PATH"), "UBUS_FIXTURE="+status)
+	var out syncbuf.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	if !provtest.Eventually(func() bool { return strings.Contains(out.String(), "] lo holds") }) {
+		t.Errorf("the daemon did not take the device from ubus's answer\n%s", &out)
+	}
+	if s := out.String(); strings.Contains(s, "bad system call") || strings.Contains(s, "ubus call") {
+		t.Errorf("ubus(1) failed under the filter\n%s", s)
+	}
+}
