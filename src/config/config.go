@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -519,4 +520,31 @@ func (cfg *Config) Select(want []string) (usable, broken []*Profile, err error) 
 		return nil, broken, errors.New(cfg.Path + ": no usable profile")
 	}
 	return usable, broken, nil
+}
+
+// SharedHostnames says which host names more than one of profiles updates:
+// a failover pair on two uplinks is a configuration users write, and then
+// whichever profile updates last wins (README, Multi-WAN).
+func SharedHostnames(profiles []*Profile) []string {
+	owners := map[string][]string{}
+	var order []string
+	for _, p := range profiles {
+		for _, h := range p.Hostnames {
+			h = strings.ToLower(h)
+			if len(owners[h]) == 0 {
+				order = append(order, h)
+			}
+			if !slices.Contains(owners[h], p.Name) {
+				owners[h] = append(owners[h], p.Name)
+			}
+		}
+	}
+	var out []string
+	for _, h := range order {
+		if names := owners[h]; len(names) > 1 {
+			out = append(out, fmt.Sprintf("profiles '%s' update the same host name %s: whichever updates last wins (as in a failover pair; README, Multi-WAN)",
+				strings.Join(names, "', '"), h))
+		}
+	}
+	return out
 }

@@ -457,3 +457,22 @@ func TestCheckIPURL(t *testing.T) {
 		}
 	}
 }
+
+func TestSharedHostnames(t *testing.T) {
+	p := func(name string, hosts ...string) *Profile { return &Profile{Name: name, Hostnames: hosts} }
+	for _, tc := range []struct {
+		profiles []*Profile
+		want     string
+	}{
+		{[]*Profile{p("a", "home.example.com"), p("b", "nas.example.com")}, ""},
+		{[]*Profile{p("dsl", "home.example.com"), p("lte", "HOME.example.com", "x.example.com")},
+			"profiles 'dsl', 'lte' update the same host name home.example.com: whichever updates last wins (as in a failover pair; README, Multi-WAN)"},
+		{[]*Profile{p("a", "h.example.com", "h.example.com")}, ""}, // one profile naming it twice: not shared
+		{[]*Profile{p("a", "h.example.com"), p("b", "h.example.com"), p("c", "h.example.com")},
+			"profiles 'a', 'b', 'c' update the same host name h.example.com: whichever updates last wins (as in a failover pair; README, Multi-WAN)"},
+	} {
+		if got := strings.Join(SharedHostnames(tc.profiles), "\n"); got != tc.want {
+			t.Errorf("%v:\n%s\nwant\n%s", tc.profiles, got, tc.want)
+		}
+	}
+}

@@ -33,6 +33,16 @@ func (s Status) Dev() string {
 	return s.Device
 }
 
+// Virtual names the dynamic interfaces netifd makes for logical beside it
+// (IFACE_4 for IPv4, IFACE_6 for IPv6, as the qmi, ncm, mbim and 3g protocol
+// handlers and some PPPoE setups do), the IPv4 one first when v4First.
+func Virtual(logical string, v4First bool) []string {
+	if v4First {
+		return []string{logical + "_4", logical + "_6"}
+	}
+	return []string{logical + "_6", logical + "_4"}
+}
+
 // MaxOutput bounds what is kept of ubus's output (an interface status is a few kB).
 const MaxOutput = 256 << 10
 

@@ -488,6 +488,19 @@ func (r *Runner) device(ctx context.Context, p *config.Profile) (string, []rtnl.
 		if err != nil {
 			return "", nil, fmt.Errorf("%w: %v", errNoInterfaceInfo, err)
 		}
+		if addrs, ok := r.Ifaces.Addrs(st.Dev()); st.Up && ok && len(addrs) > 0 {
+			return st.Dev(), addrs, nil
+		}
+		// netifd splits some uplinks (qmi, ncm, mbim, 3g, some PPPoE) into the
+		// dynamic interfaces IFACE_4 and IFACE_6, which carry the addresses:
+		// look there when the interface itself has none, as mwan3 does
+		for _, virtual := range netifd.Virtual(p.Interface, p.IPVersion.Has(false)) {
+			if vst, err := r.Ifaces.Status(ctx, virtual); err == nil && vst.Up {
+				if addrs, ok := r.Ifaces.Addrs(vst.Dev()); ok && len(addrs) > 0 {
+					return vst.Dev(), addrs, nil
+				}
+			}
+		}
 		if !st.Up || st.Dev() == "" {
 			return "", nil, fmt.Errorf("interface %s is down", p.Interface)
 		}

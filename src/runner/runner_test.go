@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -577,6 +579,47 @@ func TestInterfaceSource(t *testing.T) {
 			}
 			if n := e.checkCount(); (n > 0) != tc.checkip {
 				t.Errorf("%d checkip requests", n)
+			}
+			if !strings.Contains(e.logs.String(), tc.logs) {
+				t.Errorf("log lacks %q:\n%s", tc.logs, e.logs)
+			}
+		})
+	}
+}
+
+// TestVirtualInterfaces: an uplink netifd splits into IFACE_4 / IFACE_6 (here
+// qmi: the interface itself holds no network device, its dynamic wwan_4 does;
+// statuses as ubus prints them) is found through them, as mwan3 does.
+func TestVirtualInterfaces(t *testing.T) {
+	status := func(file string) netifd.Status {
+		data, err := os.ReadFile(filepath.Join("testdata", "ubus", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := netifd.ParseStatus(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	wwan, wwan4 := status("wwan-qmi.json"), status("wwan_4.json")
+	for _, tc := range []struct {
+		name   string
+		status map[string]netifd.Status
+		ok     bool
+		logs   string
+	}{
+		{"wwan_4 holds the address", map[string]netifd.Status{"wwan": wwan, "wwan_4": wwan4}, true, "on wwan0; update sent"},
+		{"no wwan_4: the device itself is named", map[string]netifd.Status{"wwan": wwan}, false, "device /dev/cdc-wdm0 does not exist"},
+		{"wwan_4 down", map[string]netifd.Status{"wwan": wwan, "wwan_4": {Up: false, L3Device: "wwan0"}}, false, "device /dev/cdc-wdm0 does not exist"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, nil)
+			r := e.runner()
+			r.Ifaces = &fakeIfaces{status: tc.status, addrs: map[string][]rtnl.Addr{"wwan0": {ifaceAddr("198.51.100.44")}}}
+			res := r.Run(context.Background(), e.profile("\toption interface wwan\n\toption ip_source interface\n"), nil)
+			if res.OK != tc.ok || tc.ok && (e.prov.count() != 1 || e.prov.last().MyIP != "198.51.100.44" || res.Device != "wwan0") {
+				t.Errorf("OK %v, %d requests, device %q: %s", res.OK, e.prov.count(), res.Device, res.Summary)
 			}
 			if !strings.Contains(e.logs.String(), tc.logs) {
 				t.Errorf("log lacks %q:\n%s", tc.logs, e.logs)

@@ -505,6 +505,9 @@ func checkConfig(cfg *config.Config, names []string, log *logx.Logger) int {
 	if err != nil {
 		return exitConfig
 	}
+	for _, w := range config.SharedHostnames(usable) {
+		log.Warn(cfg.Path + ": " + w)
+	}
 	log.Info(fmt.Sprintf("%s: %d profile(s) can run", cfg.Path, len(usable)))
 	return exitOK
 }

@@ -243,6 +243,12 @@ func TestCheckFlag(t *testing.T) {
 		strings.Contains(stderr, "no profile is enabled") {
 		t.Errorf("a bad boolean in enabled: exit %d\n%s", code, stderr)
 	}
+	// a failover pair: two profiles for one host name, on two uplinks
+	pair := goodProfile + strings.Replace(goodProfile, "config profile 'DDNS'", "config profile 'LTE'", 1)
+	if code, _, stderr := runMain(t, "--config", w.config(t, pair), "--check"); code != 0 || !strings.Contains(stderr, "warn: ") ||
+		!strings.Contains(stderr, "profiles 'DDNS', 'LTE' update the same host name") {
+		t.Errorf("two profiles, one host name: exit %d\n%s", code, stderr)
+	}
 }
 
 // TestCommandLine: --help exits 0 and lists every command and flag; global flags
