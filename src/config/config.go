@@ -81,6 +81,7 @@ type Profile struct {
 	DNSServer            netip.AddrPort // zero: the system resolver
 	CAFile               string
 	AllowPrivate         bool
+	Bind                 bool // requests leave through the interface's device (SO_BINDTODEVICE and its address)
 	Interface            string
 	Device               string
 	IPv6Suffix           netip.Addr

@@ -41,7 +41,7 @@ func TestFull(t *testing.T) {
 		Hostnames:        []string{"home.example.com", "www.example.com"},
 		ExternalIPServer: "checkip.dyndns.com", ExternalIPServerPath: "/", UseRegex: false,
 		IPSource: SourceAuto, Interface: "wan", IPVersion: IPv4, UseHTTPS: true,
-		CheckInterval: 10 * time.Minute, ForceInterval: 25 * 24 * time.Hour, Notify: true,
+		CheckInterval: 10 * time.Minute, ForceInterval: 25 * 24 * time.Hour, Notify: true, Bind: true,
 		LegacyIP:  []netip.Addr{netip.MustParseAddr("198.51.100.4")},
 		DualStack: DualSeparate, DualStackParam: "myipv6",
 		Fingerprint: p.Fingerprint, Target: p.Target,

@@ -67,6 +67,7 @@ type Clients struct {
 	Web      IPLookup
 	Provider Provider
 	DNS      resolve.Lookuper
+	Route    *transport.Route // the uplink the web clients leave through (nil: the routing table's way)
 }
 
 // DNSTimeout bounds the start-up DNS lookup of all host names.
@@ -115,7 +116,10 @@ func NetClients(p *config.Profile, userAgent string) (Clients, error) {
 		return Clients{}, fmt.Errorf("option ca_file: %w", err)
 	}
 	t4, t6, t := transport.New(roots, "tcp4"), transport.New(roots, "tcp6"), transport.New(roots, "tcp")
+	route := &transport.Route{}
+	t4.Route, t6.Route, t.Route = route, route, route
 	return Clients{
+		Route:    route,
 		Web:      &ipsource.Web{V4: t4, V6: t6, UserAgent: userAgent, Share: &checkips, ShareKey: p.CAFile},
 		Provider: &dyndns2.Client{HTTP: t},
 		DNS:      resolve.New(p.DNSServer),
@@ -215,7 +219,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		}
 		cl = &c
 	}
-	obs, err := r.observe(ctx, p, cl.Web, log)
+	obs, err := r.observe(ctx, p, cl.Web, cl.Route, log)
 	observed, via := obs.Addrs, obs.Via
 	res.Device, res.Asked, res.Observed = obs.Device, obs.Asked, observed
 	if err != nil {
@@ -235,7 +239,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		return res
 	}
 	if updater.SecondLook(d, obs.Asked) {
-		again, err := r.observe(ctx, p, cl.Web, log)
+		again, err := r.observe(ctx, p, cl.Web, cl.Route, log)
 		if ok, why := updater.Agree(observed, again.Addrs, err); !ok {
 			res.OK, res.Action, res.Summary = false, updater.None, why
 			r.report(log, p.Name+"|disagree", logx.Warn, res.Summary)
@@ -524,28 +528,47 @@ type Observation struct {
 // observe finds the current address of every family the profile publishes:
 // from the device for interface and auto (auto asks checkip when the device's
 // address is private or CGNAT), from checkip for web.
-func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, log *logx.Logger) (Observation, error) {
-	o, err := r.look(ctx, p, web, log)
+func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, route *transport.Route, log *logx.Logger) (Observation, error) {
+	o, err := r.look(ctx, p, web, route, log)
 	if err != nil {
 		o.Addrs, o.Via = nil, ""
 	}
 	return o, err
 }
 
-func (r *Runner) look(ctx context.Context, p *config.Profile, web IPLookup, log *logx.Logger) (o Observation, err error) {
+func (r *Runner) look(ctx context.Context, p *config.Profile, web IPLookup, route *transport.Route, log *logx.Logger) (o Observation, err error) {
 	policy := r.Policy
 	policy.AllowPrivate = policy.AllowPrivate || p.AllowPrivate
 	useDevice := p.IPSource != config.SourceWeb
+	bind := route != nil && p.Bind
 	var addrs []rtnl.Addr
-	if useDevice {
+	if useDevice || bind {
 		o.Device, addrs, err = r.device(ctx, p)
 		switch {
-		case err != nil && p.IPSource == config.SourceAuto && errors.Is(err, errNoInterfaceInfo):
-			r.report(log, p.Name+"|fallback", logx.Info, fmt.Sprintf("ip_source auto: %v; asking the checkip server instead", err))
-			useDevice = false
+		case err != nil && errors.Is(err, errNoInterfaceInfo) && (!useDevice || p.IPSource == config.SourceAuto):
+			if useDevice {
+				r.report(log, p.Name+"|fallback", logx.Info, fmt.Sprintf("ip_source auto: %v; asking the checkip server instead", err))
+				useDevice = false
+			}
+			o.Device = ""
+			bind = false // where the uplink cannot be known, requests take the routing table's way
 		case err != nil:
-			return o, err
+			return o, err // the profile's uplink is down: no request goes out another way
 		}
+	}
+	if route != nil {
+		route.Set("", netip.Addr{}, netip.Addr{})
+		if bind {
+			lenient := ipsource.Policy{AllowPrivate: true, AllowDocumentation: true}
+			src4, _ := ipsource.FromDevice(addrs, false, netip.Addr{}, lenient)
+			src6, _ := ipsource.FromDevice(addrs, true, netip.Addr{}, lenient)
+			route.Set(o.Device, src4, src6)
+		}
+		defer func() {
+			if err := route.Refused(); err != nil {
+				r.report(log, p.Name+"|bind", logx.Info, fmt.Sprintf("%s cannot be bound here (%v): requests leave from its address, as the routing table sends them", o.Device, err))
+			}
+		}()
 	}
 	scheme := "https://"
 	if !p.UseHTTPS {

@@ -134,6 +134,9 @@ func (e *env) setIP(a netip.Addr) {
 }
 
 // profile builds a profile the way users do: from UCI text.
+// profile is a profile of the test's servers; its requests are not bound to
+// the interfaces of fakeIfaces, which exist in memory only (binding is
+// tested on real devices: TestBindToUplink).
 func (e *env) profile(extra string) *config.Profile {
 	text := fmt.Sprintf(`config profile 'home'
 	option enabled 1
@@ -144,6 +147,7 @@ func (e *env) profile(extra string) *config.Profile {
 	option external_ip_server '%s'
 	option ca_file '%s'
 	option dns_server '%s'
+	option bind 0
 %s`, e.provSrv.Listener.Addr(), strings.ReplaceAll(password, "'", `'\''`), e.checkSrv.Listener.Addr(), e.cert.CAFile, e.dns.Addr, extra)
 	c, err := config.Parse("/etc/config/ddns-updater", []byte(text))
 	if err != nil {

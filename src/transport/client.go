@@ -33,6 +33,7 @@ type Client struct {
 	Roots      *x509.CertPool // trusted roots for HTTPS; nil: Trust's
 	Trust      *Trust         // what HTTPS trusts when Roots is nil; both nil: the system's roots
 	ServerName string         // the name the certificate must hold; "": the URL's host (tests set it)
+	Route      *Route         // the uplink requests leave through; nil: the routing table's way
 	// Dial connects; nil: a net.Dialer with a 10 s timeout.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 }
@@ -135,13 +136,17 @@ func (c *Client) once(ctx context.Context, u *url.URL, header [][2]string, maxBo
 			port = "443"
 		}
 	}
-	dial := c.Dial
-	if dial == nil {
-		dial = (&net.Dialer{Timeout: 10 * time.Second}).DialContext
-	}
 	network := c.Network
 	if network == "" {
 		network = "tcp"
+	}
+	dial := c.Dial
+	if dial == nil {
+		d := &net.Dialer{Timeout: 10 * time.Second}
+		if c.Route != nil {
+			network = c.Route.prepare(d, network, host)
+		}
+		dial = d.DialContext
 	}
 	conn, err := dial(ctx, network, net.JoinHostPort(host, port))
 	if err != nil {

@@ -40,6 +40,7 @@ return baseclass.extend({
 		"profile.dns_server": {"kind":"ipport"},
 		"profile.ca_file": {"kind":"pemfile"},
 		"profile.allow_private": {"kind":"bool","default":"0"},
+		"profile.bind": {"kind":"bool","default":"1"},
 		"profile.interface": {"kind":"uciname","default":"wan"},
 		"profile.device": {"kind":"devname"},
 		"profile.ipv6_suffix": {"kind":"ipv6suffix"},

@@ -331,6 +331,10 @@ return view.extend({
 		o.default = o.disabled;
 		o.modalonly = true;
 
+		o = s.taboption('address', form.Flag, 'bind', _('Leave through this interface'), _('Send the checkip request and the update out through the interface\'s device, whatever the routing policy (mwan3) says.'));
+		o.default = o.enabled;
+		o.modalonly = true;
+
 		o = s.taboption('advanced', form.Value, 'check_interval', _('Check interval'), _('Without an address change: 600, 10m, 2h (at least 5m with a checkip server).'));
 		o.validate = validate.check('profile', 'check_interval');
 		o.placeholder = '10m';
