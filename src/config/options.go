@@ -91,7 +91,7 @@ var profileOptions = []option[*Profile]{
 		text(func(p *Profile) *string { return &p.CAFile }, pemFile)},
 	{about{"profile", "allow_private", "0", "1 accepts private, CGNAT and ULA addresses as the public address."},
 		boolean(func(p *Profile) *bool { return &p.AllowPrivate })},
-	{about{"profile", "bind", "1", "1 sends the checkip request and the update out through the interface's device, from its address, whatever the routing policy (mwan3) says; 0 leaves them to the routing table."},
+	{about{"profile", "bind", "1", "1 sends the checkip request, the start-up DNS lookup (dns_server) and the update out through the interface's device, from its address, whatever the routing policy (mwan3) says; 0 leaves them to the routing table."},
 		boolean(func(p *Profile) *bool { return &p.Bind })},
 	{about{"profile", "interface", "wan", "Logical OpenWrt interface (wan, wan6) whose device holds the address, for ip_source interface/auto."},
 		text(func(p *Profile) *string { return &p.Interface }, uciName)},

@@ -15,14 +15,18 @@ type Lookuper interface {
 	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
 }
 
-// New returns a resolver that asks server, or the system's resolvers when server is zero.
-func New(server netip.AddrPort) Lookuper {
+// New returns a resolver that asks server, or the system's resolvers when
+// server is zero; dial (nil: a plain net.Dialer's) reaches the server, as a
+// profile's uplink does.
+func New(server netip.AddrPort, dial func(ctx context.Context, network, address string) (net.Conn, error)) Lookuper {
 	if !server.IsValid() {
 		return &net.Resolver{PreferGo: true}
 	}
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
 	return &named{server: server, r: &net.Resolver{PreferGo: true, Dial: func(ctx context.Context, network, _ string) (net.Conn, error) {
-		var d net.Dialer
-		return d.DialContext(ctx, network, server.String())
+		return dial(ctx, network, server.String())
 	}}}
 }
 

@@ -20,7 +20,7 @@ func TestHolds(t *testing.T) {
 		t.Skip("cannot listen on loopback UDP: ", err)
 	}
 	defer srv.Close()
-	r := New(srv.Addr)
+	r := New(srv.Addr, nil)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		names []string

@@ -122,7 +122,7 @@ func NetClients(p *config.Profile, userAgent string) (Clients, error) {
 		Route:    route,
 		Web:      &ipsource.Web{V4: t4, V6: t6, UserAgent: userAgent, Share: &checkips, ShareKey: p.CAFile},
 		Provider: &dyndns2.Client{HTTP: t},
-		DNS:      resolve.New(p.DNSServer),
+		DNS:      resolve.New(p.DNSServer, route.Dial),
 	}, nil
 }
 

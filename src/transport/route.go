@@ -1,10 +1,13 @@
 package transport
 
 import (
+	"context"
 	"net"
 	"net/netip"
+	"strings"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // Route is the uplink a profile's requests leave through: its device, bound
@@ -40,25 +43,41 @@ func (r *Route) Refused() error {
 	return r.refused
 }
 
-// prepare sets d up for the route to host and returns the network to dial: a
-// dial for either family ("tcp") takes the family the device has an address
-// of, IPv4 first. A loopback host is not routed: it never leaves the router.
+// Dial connects as a net.Dialer would (tcp or udp, either family or one),
+// through the route; what DNS lookups of a profile dial.
+func (r *Route) Dial(ctx context.Context, network, address string) (net.Conn, error) {
+	d := &net.Dialer{Timeout: 10 * time.Second}
+	host, _, _ := net.SplitHostPort(address)
+	return d.DialContext(ctx, r.prepare(d, network, host), address)
+}
+
+// prepare sets d up for the route to host and returns the network to dial:
+// the family is the host's when it is an address, else what the network
+// names, else the family the device has an address of, IPv4 first. A
+// loopback host is not routed: it never leaves the router.
 func (r *Route) prepare(d *net.Dialer, network, host string) string {
 	r.mu.Lock()
 	dev, src4, src6 := r.dev, r.src4, r.src6
 	r.mu.Unlock()
-	if a, err := netip.ParseAddr(host); dev == "" || host == "localhost" || err == nil && a.IsLoopback() {
+	a, err := netip.ParseAddr(host)
+	if dev == "" || host == "localhost" || err == nil && a.IsLoopback() {
 		return network
 	}
-	src := netip.Addr{}
-	switch {
-	case network == "tcp4" || network == "tcp" && src4.IsValid():
-		network, src = "tcp4", src4
-	case network == "tcp6" || network == "tcp" && src6.IsValid():
-		network, src = "tcp6", src6
+	proto := strings.TrimRight(network, "46") // tcp or udp
+	v6 := strings.HasSuffix(network, "6") || !strings.HasSuffix(network, "4") && !src4.IsValid() && src6.IsValid()
+	if err == nil {
+		v6 = !a.Unmap().Is4()
+	}
+	src := src4
+	if network = proto + "4"; v6 {
+		src, network = src6, proto+"6"
 	}
 	if src.IsValid() {
-		d.LocalAddr = &net.TCPAddr{IP: src.AsSlice()}
+		if proto == "udp" {
+			d.LocalAddr = &net.UDPAddr{IP: src.AsSlice()}
+		} else {
+			d.LocalAddr = &net.TCPAddr{IP: src.AsSlice()}
+		}
 	}
 	d.Control = func(_, _ string, c syscall.RawConn) error {
 		var err error

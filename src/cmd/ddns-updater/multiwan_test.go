@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"ddns-updater/src/internal/dnstest"
 	"ddns-updater/src/internal/netns"
 	"ddns-updater/src/internal/syncbuf"
 	"ddns-updater/src/internal/testexec"
@@ -22,7 +23,7 @@ import (
 // checkip server and the provider, behind both, answer the address a request
 // comes from. A profile on the second uplink must learn and publish the
 // second uplink's address, its requests leaving through it; with bind 0 they
-// take the default route.
+// take the default route. The start-up DNS lookup goes the same way.
 func TestBindToUplink(t *testing.T) {
 	router, isp := netns.New(t), netns.New(t)
 	router.IP("link", "add", "wan1", "type", "veth", "peer", "name", "wan1p", "netns", isp.Name)
@@ -44,14 +45,18 @@ func TestBindToUplink(t *testing.T) {
 		isp.IP(c...)
 	}
 	var checkLn, provLn net.Listener
+	var dns *dnstest.Server
 	var lerr error
 	if err := isp.Do(func() {
 		if checkLn, lerr = net.Listen("tcp4", "192.0.2.1:80"); lerr == nil {
-			provLn, lerr = net.Listen("tcp4", "192.0.2.1:8080")
+			if provLn, lerr = net.Listen("tcp4", "192.0.2.1:8080"); lerr == nil {
+				dns, lerr = dnstest.StartAt("192.0.2.1:53", nil)
+			}
 		}
 	}); err != nil || lerr != nil {
 		t.Fatalf("listen in the ISP's namespace: %v %v", err, lerr)
 	}
+	t.Cleanup(dns.Close)
 	from := func(r *http.Request) string { h, _, _ := net.SplitHostPort(r.RemoteAddr); return h }
 	updates := make(chan string, 10)
 	go (&http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, from(r)) })}).Serve(checkLn)
@@ -63,10 +68,10 @@ func TestBindToUplink(t *testing.T) {
 
 	bin := buildBinary(t)
 	for _, tc := range []struct {
-		name, extra, want string
+		name, extra, want, dnsFrom string
 	}{
-		{"bound to wan2", "", "from 203.0.113.1 myip=203.0.113.1"},
-		{"bind 0: the default route", "\toption bind 0\n", "from 198.51.100.1 myip=198.51.100.1"},
+		{"bound to wan2", "", "from 203.0.113.1 myip=203.0.113.1", "203.0.113.1"},
+		{"bind 0: the default route", "\toption bind 0\n", "from 198.51.100.1 myip=198.51.100.1", "198.51.100.1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -89,6 +94,10 @@ func TestBindToUplink(t *testing.T) {
 				}
 			case <-time.After(10 * time.Second): // a bound on a hang
 				t.Fatalf("no update\n%s", out.String())
+			}
+			// the start-up DNS lookup (no state yet) took the same way
+			if src := dns.Sources(); len(src) == 0 || src[len(src)-1].String() != tc.dnsFrom {
+				t.Errorf("DNS questions from %v; want from %s", src, tc.dnsFrom)
 			}
 			if strings.Contains(out.String(), "cannot be bound") {
 				t.Errorf("the device was not bound\n%s", out.String())

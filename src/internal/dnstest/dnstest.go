@@ -21,13 +21,19 @@ type Server struct {
 	fail    bool
 	silent  bool
 	queries atomic.Int32
+	sources []netip.Addr // where the questions came from
 	queried chan struct{}
 	done    chan struct{}
 }
 
 // Start listens on 127.0.0.1 with the given records (lower-case names without the final dot).
 func Start(records map[string][]netip.Addr) (*Server, error) {
-	conn, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	return StartAt("127.0.0.1:0", records)
+}
+
+// StartAt is Start on addr (udp4).
+func StartAt(addr string, records map[string][]netip.Addr) (*Server, error) {
+	conn, err := net.ListenPacket("udp4", addr)
 	if err != nil {
 		return nil, err
 	}
@@ -40,6 +46,13 @@ func Start(records map[string][]netip.Addr) (*Server, error) {
 // SetFail makes every answer SERVFAIL; SetSilent makes the server drop every question.
 func (s *Server) SetFail(v bool)   { s.mu.Lock(); s.fail = v; s.mu.Unlock() }
 func (s *Server) SetSilent(v bool) { s.mu.Lock(); s.silent = v; s.mu.Unlock() }
+
+// Sources are the addresses the questions came from, in order.
+func (s *Server) Sources() []netip.Addr {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]netip.Addr(nil), s.sources...)
+}
 
 // Queries counts the questions received.
 func (s *Server) Queries() int { return int(s.queries.Load()) }
@@ -59,6 +72,11 @@ func (s *Server) serve() {
 			return
 		}
 		s.queries.Add(1)
+		if ua, ok := from.(*net.UDPAddr); ok {
+			s.mu.Lock()
+			s.sources = append(s.sources, ua.AddrPort().Addr().Unmap())
+			s.mu.Unlock()
+		}
 		select {
 		case s.queried <- struct{}{}:
 		default:
