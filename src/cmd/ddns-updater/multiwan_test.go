@@ -28,12 +28,22 @@ func TestBindToUplink(t *testing.T) {
 	router, isp := netns.New(t), netns.New(t)
 	router.IP("link", "add", "wan1", "type", "veth", "peer", "name", "wan1p", "netns", isp.Name)
 	router.IP("link", "add", "wan2", "type", "veth", "peer", "name", "wan2p", "netns", isp.Name)
+	router.IP("link", "add", "wan3", "type", "veth", "peer", "name", "wan3p", "netns", isp.Name)
 	for _, c := range [][]string{
 		{"addr", "add", "198.51.100.1/24", "dev", "wan1"}, {"addr", "add", "203.0.113.1/24", "dev", "wan2"},
 		{"link", "set", "wan1", "up"}, {"link", "set", "wan2", "up"},
 		{"route", "add", "default", "via", "198.51.100.254", "dev", "wan1"},
 		{"rule", "add", "from", "203.0.113.1", "lookup", "2"},
 		{"route", "add", "default", "via", "203.0.113.254", "dev", "wan2", "table", "2"},
+		// IPv6, the same way
+		{"addr", "add", "2001:db8:1::1/64", "dev", "wan1", "nodad"}, {"addr", "add", "2001:db8:2::1/64", "dev", "wan2", "nodad"},
+		{"-6", "route", "add", "default", "via", "2001:db8:1::ffff", "dev", "wan1"},
+		{"-6", "rule", "add", "from", "2001:db8:2::1", "lookup", "2"},
+		{"-6", "route", "add", "default", "via", "2001:db8:2::ffff", "dev", "wan2", "table", "2"},
+		// wan3 is behind a carrier's NAT: a CGNAT address on the device
+		{"addr", "add", "100.64.3.1/24", "dev", "wan3"}, {"link", "set", "wan3", "up"},
+		{"rule", "add", "from", "100.64.3.1", "lookup", "3"},
+		{"route", "add", "default", "via", "100.64.3.254", "dev", "wan3", "table", "3"},
 	} {
 		router.IP(c...)
 	}
@@ -41,37 +51,65 @@ func TestBindToUplink(t *testing.T) {
 		{"addr", "add", "198.51.100.254/24", "dev", "wan1p"}, {"addr", "add", "203.0.113.254/24", "dev", "wan2p"},
 		{"link", "set", "wan1p", "up"}, {"link", "set", "wan2p", "up"},
 		{"addr", "add", "192.0.2.1/32", "dev", "lo"},
+		{"addr", "add", "2001:db8:1::ffff/64", "dev", "wan1p", "nodad"}, {"addr", "add", "2001:db8:2::ffff/64", "dev", "wan2p", "nodad"},
+		{"addr", "add", "2001:db8:ff::1/128", "dev", "lo"},
+		{"addr", "add", "100.64.3.254/24", "dev", "wan3p"}, {"link", "set", "wan3p", "up"},
 	} {
 		isp.IP(c...)
 	}
-	var checkLn, provLn net.Listener
+	var lns []net.Listener
 	var dns *dnstest.Server
 	var lerr error
 	if err := isp.Do(func() {
-		if checkLn, lerr = net.Listen("tcp4", "192.0.2.1:80"); lerr == nil {
-			if provLn, lerr = net.Listen("tcp4", "192.0.2.1:8080"); lerr == nil {
-				dns, lerr = dnstest.StartAt("192.0.2.1:53", nil)
+		for _, a := range []string{"192.0.2.1:80", "192.0.2.1:8080", "[2001:db8:ff::1]:80", "[2001:db8:ff::1]:8080"} {
+			ln, err := net.Listen("tcp", a)
+			if err != nil {
+				lerr = err
+				return
 			}
+			lns = append(lns, ln)
 		}
+		dns, lerr = dnstest.StartAt("192.0.2.1:53", nil)
 	}); err != nil || lerr != nil {
 		t.Fatalf("listen in the ISP's namespace: %v %v", err, lerr)
 	}
 	t.Cleanup(dns.Close)
 	from := func(r *http.Request) string { h, _, _ := net.SplitHostPort(r.RemoteAddr); return h }
+	// the checkip server answers the address a request comes from; from behind
+	// the carrier's NAT (100.64.3.0/24) that is the NAT's public address
+	check := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if a := from(r); a == "100.64.3.1" {
+			fmt.Fprint(w, "203.0.113.3")
+		} else {
+			fmt.Fprint(w, a)
+		}
+	})
 	updates := make(chan string, 10)
-	go (&http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, from(r)) })}).Serve(checkLn)
-	go (&http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	prov := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		updates <- "from " + from(r) + " myip=" + r.URL.Query().Get("myip")
 		fmt.Fprint(w, "good "+r.URL.Query().Get("myip"))
-	})}).Serve(provLn)
-	t.Cleanup(func() { checkLn.Close(); provLn.Close() })
+	})
+	for i, ln := range lns {
+		h := check
+		if i%2 == 1 {
+			h = prov
+		}
+		go (&http.Server{Handler: h}).Serve(ln)
+		t.Cleanup(func() { ln.Close() })
+	}
 
 	bin := buildBinary(t)
+	v6 := "\toption ip_version 6\n\toption server '[2001:db8:ff::1]:8080'\n\toption external_ip_server '[2001:db8:ff::1]'\n"
 	for _, tc := range []struct {
 		name, extra, want, dnsFrom string
 	}{
 		{"bound to wan2", "", "from 203.0.113.1 myip=203.0.113.1", "203.0.113.1"},
 		{"bind 0: the default route", "\toption bind 0\n", "from 198.51.100.1 myip=198.51.100.1", "198.51.100.1"},
+		{"IPv6 bound to wan2", v6, "from 2001:db8:2::1 myip=2001:db8:2::1", "203.0.113.1"},
+		{"IPv6, bind 0", v6 + "\toption bind 0\n", "from 2001:db8:1::1 myip=2001:db8:1::1", "198.51.100.1"},
+		// ip_source auto on wan3: its address is the carrier's, so checkip is asked, through wan3
+		{"auto behind CGNAT on wan3", "\toption ip_source auto\n\toption device wan3\n", "from 100.64.3.1 myip=203.0.113.3", "100.64.3.1"},
+		{"auto behind CGNAT, bind 0: the other uplink's address", "\toption ip_source auto\n\toption device wan3\n\toption bind 0\n", "from 198.51.100.1 myip=198.51.100.1", "198.51.100.1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
