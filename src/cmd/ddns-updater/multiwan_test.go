@@ -13,6 +13,7 @@ import (
 
 	"ddns-updater/src/internal/dnstest"
 	"ddns-updater/src/internal/netns"
+	"ddns-updater/src/internal/provtest"
 	"ddns-updater/src/internal/syncbuf"
 	"ddns-updater/src/internal/testexec"
 )
@@ -142,4 +143,41 @@ func TestBindToUplink(t *testing.T) {
 			}
 		})
 	}
+
+	// wan2 down: no request goes out another way; when it is back, a check
+	// now (the hotplug hook's SIGUSR1) updates through it
+	t.Run("wan2 down, then up", func(t *testing.T) {
+		router.IP("link", "set", "wan2", "down")
+		dir := t.TempDir()
+		cfg := filepath.Join(dir, "ddns-updater")
+		os.WriteFile(cfg, []byte("config global 'global'\n\toption state_dir '"+dir+"/state'\n"+
+			"config profile 'lte'\n\toption enabled 1\n\toption server '192.0.2.1:8080'\n\toption username u\n\toption password p\n"+
+			"\toption hostname home.example.com\n\toption ip_source web\n\toption use_https 0\n\toption device wan2\n"+
+			"\toption external_ip_server '192.0.2.1'\n\toption dns_server '192.0.2.1:53'\n"), 0o600)
+		cmd := testexec.Command(t, "ip", "netns", "exec", router.Name, bin, "--config", cfg)
+		var out syncbuf.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+		if !provtest.Eventually(func() bool { return strings.Contains(out.String(), "no update sent") }) {
+			t.Fatalf("no word of the down uplink\n%s", out.String())
+		}
+		select {
+		case got := <-updates:
+			t.Errorf("with wan2 down an update went out: %s", got)
+		default:
+		}
+		router.IP("link", "set", "wan2", "up")
+		cmd.Process.Signal(syscall.SIGUSR1)
+		select {
+		case got := <-updates:
+			if got != "from 203.0.113.1 myip=203.0.113.1" {
+				t.Errorf("update %s", got)
+			}
+		case <-time.After(10 * time.Second): // a bound on a hang
+			t.Fatalf("no update once wan2 was back\n%s", out.String())
+		}
+	})
 }
