@@ -559,10 +559,7 @@ func (r *Runner) look(ctx context.Context, p *config.Profile, web IPLookup, rout
 	if route != nil {
 		route.Set("", netip.Addr{}, netip.Addr{})
 		if bind {
-			lenient := ipsource.Policy{AllowPrivate: true, AllowDocumentation: true}
-			src4, _ := ipsource.FromDevice(addrs, false, netip.Addr{}, lenient)
-			src6, _ := ipsource.FromDevice(addrs, true, netip.Addr{}, lenient)
-			route.Set(o.Device, src4, src6)
+			route.Set(o.Device, sourceAddr(addrs, false), sourceAddr(addrs, true))
 		}
 		defer func() {
 			if err := route.Refused(); err != nil {
@@ -586,6 +583,12 @@ func (r *Runner) look(ctx context.Context, p *config.Profile, web IPLookup, rout
 		fam := map[bool]string{false: "IPv4", true: "IPv6"}[v6]
 		if useDevice {
 			a, ok := ipsource.FromDevice(addrs, v6, p.IPv6Suffix, policy)
+			if !ok && p.IPSource == config.SourceAuto && sourceAddr(addrs, v6).IsValid() {
+				// only a ULA (behind NAT66 or NPTv6): as with a private IPv4, ask
+				r.report(log, p.Name+"|fallback"+fam, logx.Info,
+					fmt.Sprintf("%s holds no global %s address (behind NAT?): asking the checkip server %s", o.Device, fam, url))
+				goto ask
+			}
 			if !ok {
 				return o, fmt.Errorf("%s has no usable %s address", o.Device, fam)
 			}
@@ -601,6 +604,10 @@ func (r *Runner) look(ctx context.Context, p *config.Profile, web IPLookup, rout
 			r.report(log, p.Name+"|fallback"+fam, logx.Info,
 				fmt.Sprintf("%s holds %v (double NAT?): asking the checkip server %s for the public %s address", o.Device, reject, url, fam))
 		}
+	ask:
+		if bind && !sourceAddr(addrs, v6).IsValid() {
+			return o, fmt.Errorf("%s has no %s address to ask from (uplink down?)", o.Device, fam)
+		}
 		o.Asked = true
 		a, err := web.Lookup(ctx, url, v6, p.UseRegex)
 		if err != nil {
@@ -614,6 +621,17 @@ func (r *Runner) look(ctx context.Context, p *config.Profile, web IPLookup, rout
 	}
 	o.Via = strings.Join(dedupe(vias), ", ")
 	return o, nil
+}
+
+// sourceAddr is the address of the family v6 that requests bound to a device
+// leave from: its first usable one, private or not, never link-local.
+func sourceAddr(addrs []rtnl.Addr, v6 bool) netip.Addr {
+	for _, a := range addrs {
+		if a.IP.Is6() == v6 && !a.IP.IsLinkLocalUnicast() && !a.IP.IsLoopback() && a.Flags&(rtnl.FlagTentative|rtnl.FlagDADFailed) == 0 {
+			return a.IP
+		}
+	}
+	return netip.Addr{}
 }
 
 func dedupe(s []string) []string {

@@ -569,6 +569,9 @@ func TestInterfaceSource(t *testing.T) {
 		{"device option", "\toption device eth1\n\toption interface nosuch\n", map[string][]rtnl.Addr{"eth1": {ifaceAddr("198.51.100.9")}}, true, "198.51.100.9", false, "on eth1"},
 		{"device missing", "\toption device eth9\n", nil, false, "", false, "device eth9 does not exist (interface down?)"},
 		{"no IPv6 on the device", "\toption ip_version 6\n", map[string][]rtnl.Addr{"pppoe-wan": {ifaceAddr("198.51.100.7")}}, false, "", false, "pppoe-wan has no usable IPv6 address"},
+		// bound to an uplink without an address of the family, checkip is not asked another way
+		{"web, bound, no IPv4 to ask from", "\toption ip_source web\n\toption bind 1\n", map[string][]rtnl.Addr{"pppoe-wan": {ifaceAddr("2001:db8::7")}}, false, "", false, "pppoe-wan has no IPv4 address to ask from (uplink down?)"},
+		{"auto, only a link-local IPv6: not asked", "\toption ip_version 6\n", map[string][]rtnl.Addr{"pppoe-wan": {ifaceAddr("fe80::1")}}, false, "", false, "pppoe-wan has no usable IPv6 address"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, nil)

@@ -45,6 +45,10 @@ func TestBindToUplink(t *testing.T) {
 		{"addr", "add", "100.64.3.1/24", "dev", "wan3"}, {"link", "set", "wan3", "up"},
 		{"rule", "add", "from", "100.64.3.1", "lookup", "3"},
 		{"route", "add", "default", "via", "100.64.3.254", "dev", "wan3", "table", "3"},
+		// and behind the carrier's NAT66: only a ULA on the device
+		{"addr", "add", "fd00:3::1/64", "dev", "wan3", "nodad"},
+		{"-6", "rule", "add", "from", "fd00:3::1", "lookup", "3"},
+		{"-6", "route", "add", "default", "via", "fd00:3::ffff", "dev", "wan3", "table", "3"},
 	} {
 		router.IP(c...)
 	}
@@ -55,6 +59,7 @@ func TestBindToUplink(t *testing.T) {
 		{"addr", "add", "2001:db8:1::ffff/64", "dev", "wan1p", "nodad"}, {"addr", "add", "2001:db8:2::ffff/64", "dev", "wan2p", "nodad"},
 		{"addr", "add", "2001:db8:ff::1/128", "dev", "lo"},
 		{"addr", "add", "100.64.3.254/24", "dev", "wan3p"}, {"link", "set", "wan3p", "up"},
+		{"addr", "add", "fd00:3::ffff/64", "dev", "wan3p", "nodad"},
 	} {
 		isp.IP(c...)
 	}
@@ -77,11 +82,14 @@ func TestBindToUplink(t *testing.T) {
 	t.Cleanup(dns.Close)
 	from := func(r *http.Request) string { h, _, _ := net.SplitHostPort(r.RemoteAddr); return h }
 	// the checkip server answers the address a request comes from; from behind
-	// the carrier's NAT (100.64.3.0/24) that is the NAT's public address
+	// the carrier's NAT (100.64.3.0/24, fd00:3::/64) that is the NAT's public address
 	check := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a := from(r); a == "100.64.3.1" {
+		switch a := from(r); a {
+		case "100.64.3.1":
 			fmt.Fprint(w, "203.0.113.3")
-		} else {
+		case "fd00:3::1":
+			fmt.Fprint(w, "2001:db8:3::3")
+		default:
 			fmt.Fprint(w, a)
 		}
 	})
@@ -111,6 +119,9 @@ func TestBindToUplink(t *testing.T) {
 		// ip_source auto on wan3: its address is the carrier's, so checkip is asked, through wan3
 		{"auto behind CGNAT on wan3", "\toption ip_source auto\n\toption device wan3\n", "from 100.64.3.1 myip=203.0.113.3", "100.64.3.1"},
 		{"auto behind CGNAT, bind 0: the other uplink's address", "\toption ip_source auto\n\toption device wan3\n\toption bind 0\n", "from 198.51.100.1 myip=198.51.100.1", "198.51.100.1"},
+		// IPv6 behind the carrier's NAT66: only a ULA on wan3, so checkip is asked from it
+		{"IPv6 auto behind NAT66 on wan3", v6 + "\toption ip_source auto\n\toption device wan3\n", "from fd00:3::1 myip=2001:db8:3::3", "100.64.3.1"},
+		{"IPv6 auto behind NAT66, bind 0: the other uplink's address", v6 + "\toption ip_source auto\n\toption device wan3\n\toption bind 0\n", "from 2001:db8:1::1 myip=2001:db8:1::1", "198.51.100.1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
