@@ -77,6 +77,8 @@ func (w *world) Status(ctx context.Context, name string) (netifd.Status, error) 
 	return netifd.Status{Up: true, L3Device: "wan0"}, nil
 }
 
+func (w *world) LinkUp(string) bool { return true }
+
 func (w *world) Addrs(dev string) ([]rtnl.Addr, bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -3,6 +3,7 @@ package rtnl
 import (
 	"context"
 	"net/netip"
+	"os"
 	"testing"
 	"time"
 
@@ -67,6 +68,28 @@ func TestWatchInNamespace(t *testing.T) {
 	waitFor(t, changes, "wan0")
 	if addrs, _ := table.Addrs("wan0"); hasAddr(addrs, "203.0.113.20") {
 		t.Errorf("after RTM_DELADDR: %v", addrs)
+	}
+	// A link that gets its carrier, then goes down keeping its IPv4 address,
+	// is a change of its own (IPv6 off, so that no address event comes with it).
+	var werr error
+	if err := ns.Do(func() { werr = os.WriteFile("/proc/sys/net/ipv6/conf/wan0/disable_ipv6", []byte("1"), 0o644) }); err != nil || werr != nil {
+		t.Fatal(err, werr)
+	}
+	if table.LinkUp("wan0") {
+		t.Error("wan0 is up but its peer is down: no carrier")
+	}
+	ns.IP("link", "set", "wan0p", "up")
+	waitFor(t, changes, "wan0")
+	if !table.LinkUp("wan0") {
+		t.Error("wan0 has its carrier now")
+	}
+	ns.IP("link", "set", "wan0", "down")
+	waitFor(t, changes, "wan0")
+	if addrs, _ := table.Addrs("wan0"); table.LinkUp("wan0") || !hasAddr(addrs, "203.0.113.10") {
+		t.Errorf("wan0 down: LinkUp %v, addresses %v", table.LinkUp("wan0"), addrs)
+	}
+	if !table.LinkUp("eth9") {
+		t.Error("a device the table does not know is not said to be down")
 	}
 	// A device that appears later (pppoe-wan when PPP connects) is learnt from RTM_NEWLINK.
 	ns.IP("link", "add", "pppoe-wan", "type", "veth", "peer", "name", "pppx")

@@ -35,7 +35,8 @@ const (
 	ifaCacheinfo = 6
 	ifaFlags     = 8
 
-	iffUp = 0x1
+	iffUp      = 0x1
+	iffLowerUp = 0x10000 // the driver reports a carrier
 )
 
 // Address flags (linux/if_addr.h).
@@ -67,7 +68,7 @@ type Addr struct {
 type Link struct {
 	Index int
 	Name  string
-	Up    bool
+	Up    bool // administratively up (IFF_UP) with a carrier (IFF_LOWER_UP)
 }
 
 // Message is one parsed netlink message.
@@ -195,7 +196,8 @@ func parseLink(b []byte, order binary.ByteOrder) (*Link, error) {
 	if len(b) < ifinfoLen {
 		return nil, errShort
 	}
-	l := &Link{Index: int(int32(order.Uint32(b[4:]))), Up: order.Uint32(b[8:])&iffUp != 0}
+	flags := order.Uint32(b[8:])
+	l := &Link{Index: int(int32(order.Uint32(b[4:]))), Up: flags&iffUp != 0 && flags&iffLowerUp != 0}
 	err := attrs(b[ifinfoLen:], order, func(typ uint16, v []byte) {
 		if typ == iflaIfname {
 			l.Name = cstring(v)

@@ -135,7 +135,9 @@ func TestParseLinks(t *testing.T) {
 			names[m.Link.Index] = *m.Link
 		}
 	}
-	for idx, want := range map[int]Link{1: {1, "lo", true}, 3: {3, "wan0", true}, 4: {4, "pppx", false}, 5: {5, "pppoe-wan", true}} {
+	// captured flags: lo and wan0 UP|LOWER_UP, pppx down, pppoe-wan UP without
+	// LOWER_UP (a device whose carrier is gone: nothing leaves through it)
+	for idx, want := range map[int]Link{1: {1, "lo", true}, 3: {3, "wan0", true}, 4: {4, "pppx", false}, 5: {5, "pppoe-wan", false}} {
 		if names[idx] != want {
 			t.Errorf("link %d = %+v, want %+v", idx, names[idx], want)
 		}

@@ -20,13 +20,18 @@ func NewTable() *Table {
 	return &Table{links: map[int]Link{}, addrs: map[int][]Addr{}}
 }
 
-// Apply records one message; it returns the device whose addresses changed, if any.
+// Apply records one message; it returns the device whose addresses changed,
+// or whose link went up or down, if any.
 func (t *Table) Apply(m Message) (device string, changed bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch {
 	case m.Link != nil && m.Type == RTMNewLink:
+		old, known := t.links[m.Link.Index]
 		t.links[m.Link.Index] = *m.Link
+		if known && old.Up != m.Link.Up {
+			return m.Link.Name, true
+		}
 	case m.Link != nil && m.Type == RTMDelLink:
 		name := t.links[m.Link.Index].Name
 		delete(t.links, m.Link.Index)
@@ -56,6 +61,19 @@ func (t *Table) Addrs(device string) ([]Addr, bool) {
 		}
 	}
 	return nil, false
+}
+
+// LinkUp reports whether the named device is up with a carrier; a device the
+// table does not know is not reported down.
+func (t *Table) LinkUp(device string) bool {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	for _, l := range t.links {
+		if l.Name == device {
+			return l.Up
+		}
+	}
+	return true
 }
 
 // sync dumps links, then addresses, into a new table, and swaps it in when

@@ -49,11 +49,12 @@ type RunStore interface {
 	SaveRun(name string, run state.Run) error
 }
 
-// Interfaces tells which device carries a logical interface and what addresses
-// a device has.
+// Interfaces tells which device carries a logical interface, what addresses
+// a device has, and whether its link is up.
 type Interfaces interface {
 	Status(ctx context.Context, logical string) (netifd.Status, error)
 	Addrs(device string) ([]rtnl.Addr, bool)
+	LinkUp(device string) bool // false only for a device known to be down or without a carrier
 }
 
 // Host is Interfaces on a router: netifd over ubus and the rtnetlink table.
@@ -492,7 +493,7 @@ func (r *Runner) device(ctx context.Context, p *config.Profile) (string, []rtnl.
 		if err != nil {
 			return "", nil, fmt.Errorf("%w: %v", errNoInterfaceInfo, err)
 		}
-		if addrs, ok := r.Ifaces.Addrs(st.Dev()); st.Up && ok && len(addrs) > 0 {
+		if addrs, ok := r.Ifaces.Addrs(st.Dev()); st.Up && ok && len(addrs) > 0 && r.Ifaces.LinkUp(st.Dev()) {
 			return st.Dev(), addrs, nil
 		}
 		// netifd splits some uplinks (qmi, ncm, mbim, 3g, some PPPoE) into the
@@ -500,7 +501,7 @@ func (r *Runner) device(ctx context.Context, p *config.Profile) (string, []rtnl.
 		// look there when the interface itself has none, as mwan3 does
 		for _, virtual := range netifd.Virtual(p.Interface, p.IPVersion.Has(false)) {
 			if vst, err := r.Ifaces.Status(ctx, virtual); err == nil && vst.Up {
-				if addrs, ok := r.Ifaces.Addrs(vst.Dev()); ok && len(addrs) > 0 {
+				if addrs, ok := r.Ifaces.Addrs(vst.Dev()); ok && len(addrs) > 0 && r.Ifaces.LinkUp(vst.Dev()) {
 					return vst.Dev(), addrs, nil
 				}
 			}
@@ -513,6 +514,11 @@ func (r *Runner) device(ctx context.Context, p *config.Profile) (string, []rtnl.
 	addrs, ok := r.Ifaces.Addrs(dev)
 	if !ok {
 		return dev, nil, fmt.Errorf("device %s does not exist (interface down?)", dev)
+	}
+	if !r.Ifaces.LinkUp(dev) {
+		// its IPv4 address stays on a device whose link went down: nothing
+		// leaves through it, and nothing should leave another way
+		return dev, nil, fmt.Errorf("device %s is down (link down or no carrier)", dev)
 	}
 	return dev, addrs, nil
 }

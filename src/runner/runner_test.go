@@ -530,6 +530,7 @@ func TestOutcomeOfTimeout(t *testing.T) {
 type fakeIfaces struct {
 	status map[string]netifd.Status
 	addrs  map[string][]rtnl.Addr
+	down   map[string]bool // links down
 }
 
 func (f *fakeIfaces) Status(_ context.Context, name string) (netifd.Status, error) {
@@ -544,6 +545,8 @@ func (f *fakeIfaces) Addrs(dev string) ([]rtnl.Addr, bool) {
 	a, ok := f.addrs[dev]
 	return a, ok
 }
+
+func (f *fakeIfaces) LinkUp(dev string) bool { return !f.down[dev] }
 
 func ifaceAddr(ip string) rtnl.Addr {
 	return rtnl.Addr{IP: netip.MustParseAddr(ip), Flags: rtnl.FlagPermanent, Preferred: rtnl.Forever, Valid: rtnl.Forever}
@@ -589,6 +592,34 @@ func TestInterfaceSource(t *testing.T) {
 			}
 			if !strings.Contains(e.logs.String(), tc.logs) {
 				t.Errorf("log lacks %q:\n%s", tc.logs, e.logs)
+			}
+		})
+	}
+}
+
+// TestLinkDown: a device whose link is down keeps its IPv4 address, but
+// nothing leaves through it: no checkip request, no update, whatever the
+// source, and netifd saying the interface is up does not change that.
+func TestLinkDown(t *testing.T) {
+	for _, extra := range []string{"\toption device eth1\n", "\toption ip_source web\n\toption bind 1\n\toption device eth1\n", "\toption ip_source interface\n"} {
+		t.Run(extra, func(t *testing.T) {
+			e := newEnv(t, nil)
+			r := e.runner()
+			dev := "eth1"
+			if !strings.Contains(extra, "eth1") {
+				dev = "pppoe-wan"
+			}
+			r.Ifaces = &fakeIfaces{
+				status: map[string]netifd.Status{"wan": {Up: true, L3Device: "pppoe-wan"}},
+				addrs:  map[string][]rtnl.Addr{dev: {ifaceAddr("198.51.100.9")}},
+				down:   map[string]bool{dev: true},
+			}
+			res := r.Run(context.Background(), e.profile(extra), nil)
+			if res.OK || e.prov.count() != 0 || e.checkCount() != 0 {
+				t.Errorf("OK %v, %d updates, %d checkip requests: %s", res.OK, e.prov.count(), e.checkCount(), res.Summary)
+			}
+			if want := "device " + dev + " is down (link down or no carrier); no update sent"; !strings.Contains(e.logs.String(), want) {
+				t.Errorf("log lacks %q:\n%s", want, e.logs)
 			}
 		})
 	}

@@ -155,40 +155,64 @@ func TestBindToUplink(t *testing.T) {
 		})
 	}
 
-	// wan2 down: no request goes out another way; when it is back, a check
-	// now (the hotplug hook's SIGUSR1) updates through it
-	t.Run("wan2 down, then up", func(t *testing.T) {
-		router.IP("link", "set", "wan2", "down")
-		dir := t.TempDir()
-		cfg := filepath.Join(dir, "ddns-updater")
-		os.WriteFile(cfg, []byte("config global 'global'\n\toption state_dir '"+dir+"/state'\n"+
-			"config profile 'lte'\n\toption enabled 1\n\toption server '192.0.2.1:8080'\n\toption username u\n\toption password p\n"+
-			"\toption hostname home.example.com\n\toption ip_source web\n\toption use_https 0\n\toption device wan2\n"+
-			"\toption external_ip_server '192.0.2.1'\n\toption dns_server '192.0.2.1:53'\n"), 0o600)
-		cmd := testexec.Command(t, "ip", "netns", "exec", router.Name, bin, "--config", cfg)
-		var out syncbuf.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
-		if !provtest.Eventually(func() bool { return strings.Contains(out.String(), "no update sent") }) {
-			t.Fatalf("no word of the down uplink\n%s", out.String())
-		}
-		select {
-		case got := <-updates:
-			t.Errorf("with wan2 down an update went out: %s", got)
-		default:
-		}
-		router.IP("link", "set", "wan2", "up")
-		cmd.Process.Signal(syscall.SIGUSR1)
-		select {
-		case got := <-updates:
-			if got != "from 203.0.113.1 myip=203.0.113.1" {
-				t.Errorf("update %s", got)
+	// wan2's link down (its IPv4 address stays): no request goes out, not
+	// even an attempt, and it is said once; when the link is back, a web
+	// profile checks on the hotplug hook's SIGUSR1, an auto profile at the
+	// link event itself (IPv6 off on wan2, whose addresses coming back would
+	// be an event of their own)
+	var werr error
+	if err := router.Do(func() { werr = os.WriteFile("/proc/sys/net/ipv6/conf/wan2/disable_ipv6", []byte("1"), 0o644) }); err != nil || werr != nil {
+		t.Fatal(err, werr)
+	}
+	for _, tc := range []struct {
+		name, extra string
+		kick        bool
+	}{
+		{"wan2 down, then up: web, on SIGUSR1", "\toption ip_source web\n", true},
+		{"wan2 down, then up: auto, on the link event", "\toption ip_source auto\n", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			router.IP("link", "set", "wan2", "down")
+			dir := t.TempDir()
+			cfg := filepath.Join(dir, "ddns-updater")
+			os.WriteFile(cfg, []byte("config global 'global'\n\toption state_dir '"+dir+"/state'\n"+
+				"config profile 'lte'\n\toption enabled 1\n\toption server '192.0.2.1:8080'\n\toption username u\n\toption password p\n"+
+				"\toption hostname home.example.com\n\toption use_https 0\n\toption device wan2\n"+
+				"\toption external_ip_server '192.0.2.1'\n\toption dns_server '192.0.2.1:53'\n"+tc.extra), 0o600)
+			cmd := testexec.Command(t, "ip", "netns", "exec", router.Name, bin, "--config", cfg)
+			var out syncbuf.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
 			}
-		case <-time.After(10 * time.Second): // a bound on a hang
-			t.Fatalf("no update once wan2 was back\n%s", out.String())
-		}
-	})
+			defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+			const down = "device wan2 is down (link down or no carrier); no update sent"
+			if !provtest.Eventually(func() bool { return strings.Contains(out.String(), down) }) {
+				t.Fatalf("no word of the down uplink\n%s", out.String())
+			}
+			select {
+			case got := <-updates:
+				t.Errorf("with wan2 down an update went out: %s", got)
+			default:
+			}
+			if strings.Contains(out.String(), "unreachable") {
+				t.Errorf("a request was tried with wan2 down\n%s", out.String())
+			}
+			router.IP("link", "set", "wan2", "up")
+			if tc.kick {
+				cmd.Process.Signal(syscall.SIGUSR1)
+			}
+			select {
+			case got := <-updates:
+				if got != "from 203.0.113.1 myip=203.0.113.1" {
+					t.Errorf("update %s", got)
+				}
+			case <-time.After(10 * time.Second): // a bound on a hang
+				t.Fatalf("no update once wan2 was back\n%s", out.String())
+			}
+			if n := strings.Count(out.String(), down); n != 1 {
+				t.Errorf("the down uplink said %d times\n%s", n, out.String())
+			}
+		})
+	}
 }
