@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -24,7 +25,9 @@ import (
 // checkip server and the provider, behind both, answer the address a request
 // comes from. A profile on the second uplink must learn and publish the
 // second uplink's address, its requests leaving through it; with bind 0 they
-// take the default route. The start-up DNS lookup goes the same way.
+// take the default route. The start-up DNS lookup goes the same way. netifd
+// is a ubus(1) stand-in answering with captured statuses (interface wan2 is
+// device wan2; qmi's wwan has its address on wwan_4, here wan2 too).
 func TestBindToUplink(t *testing.T) {
 	router, isp := netns.New(t), netns.New(t)
 	router.IP("link", "add", "wan1", "type", "veth", "peer", "name", "wan1p", "netns", isp.Name)
@@ -108,11 +111,52 @@ func TestBindToUplink(t *testing.T) {
 	}
 
 	bin := buildBinary(t)
+	// netifd, as ubus(1) answers on the router: interface wan2 is device wan2
+	ubus := t.TempDir()
+	fixture, err := os.ReadFile("../../netifd/testdata/wan-dhcp-public.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wan2 := strings.NewReplacer(`"eth1"`, `"wan2"`, "203.0.113.77", "203.0.113.1").Replace(string(fixture))
+	os.WriteFile(filepath.Join(ubus, "network.interface.wan2.json"), []byte(wan2), 0o644)
+	// and qmi's wwan, whose address is on its dynamic wwan_4: here wan2
+	for name, file := range map[string]string{"wwan": "wwan-qmi.json", "wwan_4": "wwan_4.json"} {
+		data, err := os.ReadFile(filepath.Join("../../runner/testdata/ubus", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		data = []byte(strings.NewReplacer(`"wwan0"`, `"wan2"`, "198.51.100.44", "203.0.113.1").Replace(string(data)))
+		os.WriteFile(filepath.Join(ubus, "network.interface."+name+".json"), data, 0o644)
+	}
+	os.WriteFile(filepath.Join(ubus, "ubus"), []byte("#!/bin/sh\n"+
+		"[ \"$1\" = call ] && [ -f \""+ubus+"/$2.json\" ] && exec cat \""+ubus+"/$2.json\"\n"+
+		"echo 'Command failed: Not found' >&2\nexit 4\n"), 0o755)
+	// start runs the daemon in the router's namespace with a profile "lte"
+	// on interface wan2, plus extra
+	start := func(t *testing.T, extra string) (*exec.Cmd, *syncbuf.Buffer) {
+		dir := t.TempDir()
+		cfg := filepath.Join(dir, "ddns-updater")
+		os.WriteFile(cfg, []byte("config global 'global'\n\toption state_dir '"+dir+"/state'\n"+
+			"config profile 'lte'\n\toption enabled 1\n\toption server '192.0.2.1:8080'\n\toption username u\n\toption password p\n"+
+			"\toption hostname home.example.com\n\toption ip_source web\n\toption use_https 0\n\toption interface wan2\n"+
+			"\toption external_ip_server '192.0.2.1'\n\toption dns_server '192.0.2.1:53'\n"+extra), 0o600)
+		cmd := testexec.Command(t, "ip", "netns", "exec", router.Name, bin, "--config", cfg)
+		cmd.Env = append(os.Environ(), "PATH="+ubus+":"+os.Getenv("PATH"))
+		out := &syncbuf.Buffer{}
+		cmd.Stdout, cmd.Stderr = out, out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() })
+		return cmd, out
+	}
 	v6 := "\toption ip_version 6\n\toption server '[2001:db8:ff::1]:8080'\n\toption external_ip_server '[2001:db8:ff::1]'\n"
 	for _, tc := range []struct {
 		name, extra, want, dnsFrom string
 	}{
-		{"bound to wan2", "", "from 203.0.113.1 myip=203.0.113.1", "203.0.113.1"},
+		{"bound to wan2, netifd's device for interface wan2", "", "from 203.0.113.1 myip=203.0.113.1", "203.0.113.1"},
+		{"bound to wan2, found through wwan's virtual wwan_4", "\toption interface wwan\n", "from 203.0.113.1 myip=203.0.113.1", "203.0.113.1"},
+		{"bound to wan2, named by device", "\toption interface nosuch\n\toption device wan2\n", "from 203.0.113.1 myip=203.0.113.1", "203.0.113.1"},
 		{"bind 0: the default route", "\toption bind 0\n", "from 198.51.100.1 myip=198.51.100.1", "198.51.100.1"},
 		{"IPv6 bound to wan2", v6, "from 2001:db8:2::1 myip=2001:db8:2::1", "203.0.113.1"},
 		{"IPv6, bind 0", v6 + "\toption bind 0\n", "from 2001:db8:1::1 myip=2001:db8:1::1", "198.51.100.1"},
@@ -124,19 +168,7 @@ func TestBindToUplink(t *testing.T) {
 		{"IPv6 auto behind NAT66, bind 0: the other uplink's address", v6 + "\toption ip_source auto\n\toption device wan3\n\toption bind 0\n", "from 2001:db8:1::1 myip=2001:db8:1::1", "198.51.100.1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := t.TempDir()
-			cfg := filepath.Join(dir, "ddns-updater")
-			os.WriteFile(cfg, []byte("config global 'global'\n\toption state_dir '"+dir+"/state'\n"+
-				"config profile 'lte'\n\toption enabled 1\n\toption server '192.0.2.1:8080'\n\toption username u\n\toption password p\n"+
-				"\toption hostname home.example.com\n\toption ip_source web\n\toption use_https 0\n\toption device wan2\n"+
-				"\toption external_ip_server '192.0.2.1'\n\toption dns_server '192.0.2.1:53'\n"+tc.extra), 0o600)
-			cmd := testexec.Command(t, "ip", "netns", "exec", router.Name, bin, "--config", cfg)
-			var out syncbuf.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+			_, out := start(t, tc.extra)
 			select {
 			case got := <-updates:
 				if got != tc.want {
@@ -168,24 +200,13 @@ func TestBindToUplink(t *testing.T) {
 		name, extra string
 		kick        bool
 	}{
-		{"wan2 down, then up: web, on SIGUSR1", "\toption ip_source web\n", true},
-		{"wan2 down, then up: auto, on the link event", "\toption ip_source auto\n", false},
+		// netifd still says wan2 is up: the link is what counts
+		{"wan2 down, then up: web, on SIGUSR1", "", true},
+		{"wan2 down, then up: auto, on the link event", "\toption ip_source auto\n\toption device wan2\n", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			router.IP("link", "set", "wan2", "down")
-			dir := t.TempDir()
-			cfg := filepath.Join(dir, "ddns-updater")
-			os.WriteFile(cfg, []byte("config global 'global'\n\toption state_dir '"+dir+"/state'\n"+
-				"config profile 'lte'\n\toption enabled 1\n\toption server '192.0.2.1:8080'\n\toption username u\n\toption password p\n"+
-				"\toption hostname home.example.com\n\toption use_https 0\n\toption device wan2\n"+
-				"\toption external_ip_server '192.0.2.1'\n\toption dns_server '192.0.2.1:53'\n"+tc.extra), 0o600)
-			cmd := testexec.Command(t, "ip", "netns", "exec", router.Name, bin, "--config", cfg)
-			var out syncbuf.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+			cmd, out := start(t, tc.extra)
 			const down = "device wan2 is down (link down or no carrier); no update sent"
 			if !provtest.Eventually(func() bool { return strings.Contains(out.String(), down) }) {
 				t.Fatalf("no word of the down uplink\n%s", out.String())
