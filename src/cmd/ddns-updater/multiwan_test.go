@@ -110,7 +110,21 @@ func TestBindToUplink(t *testing.T) {
 		t.Cleanup(func() { ln.Close() })
 	}
 
-	bin := buildBinary(t)
+	// the daemon as built here and, in .ci/run, the big-endian MIPS one under
+	// qemu-user, whose socket options are numbered otherwise (SOL_SOCKET 0xffff)
+	daemons := []struct {
+		name string
+		argv []string
+	}{{"native", []string{buildBinary(t)}}}
+	if os.Getenv("DDNS_TEST_ALL_ARCHES") == "1" {
+		if _, err := exec.LookPath("qemu-mips-static"); err != nil {
+			t.Fatal("DDNS_TEST_ALL_ARCHES=1 needs qemu-mips-static")
+		}
+		daemons = append(daemons, struct {
+			name string
+			argv []string
+		}{"mips under qemu", []string{"qemu-mips-static", buildFor(t, "mips")}})
+	}
 	// netifd, as ubus(1) answers on the router: interface wan2 is device wan2
 	ubus := t.TempDir()
 	fixture, err := os.ReadFile("../../netifd/testdata/wan-dhcp-public.json")
@@ -131,16 +145,16 @@ func TestBindToUplink(t *testing.T) {
 	os.WriteFile(filepath.Join(ubus, "ubus"), []byte("#!/bin/sh\n"+
 		"[ \"$1\" = call ] && [ -f \""+ubus+"/$2.json\" ] && exec cat \""+ubus+"/$2.json\"\n"+
 		"echo 'Command failed: Not found' >&2\nexit 4\n"), 0o755)
-	// start runs the daemon in the router's namespace with a profile "lte"
-	// on interface wan2, plus extra
-	start := func(t *testing.T, extra string) (*exec.Cmd, *syncbuf.Buffer) {
+	// start runs the daemon (its command line) in the router's namespace
+	// with a profile "lte" on interface wan2, plus extra
+	start := func(t *testing.T, daemon []string, extra string) (*exec.Cmd, *syncbuf.Buffer) {
 		dir := t.TempDir()
 		cfg := filepath.Join(dir, "ddns-updater")
 		os.WriteFile(cfg, []byte("config global 'global'\n\toption state_dir '"+dir+"/state'\n"+
 			"config profile 'lte'\n\toption enabled 1\n\toption server '192.0.2.1:8080'\n\toption username u\n\toption password p\n"+
 			"\toption hostname home.example.com\n\toption ip_source web\n\toption use_https 0\n\toption interface wan2\n"+
 			"\toption external_ip_server '192.0.2.1'\n\toption dns_server '192.0.2.1:53'\n"+extra), 0o600)
-		cmd := testexec.Command(t, "ip", "netns", "exec", router.Name, bin, "--config", cfg)
+		cmd := testexec.Command(t, "ip", append(append([]string{"netns", "exec", router.Name}, daemon...), "--config", cfg)...)
 		cmd.Env = append(os.Environ(), "PATH="+ubus+":"+os.Getenv("PATH"))
 		out := &syncbuf.Buffer{}
 		cmd.Stdout, cmd.Stderr = out, out
@@ -151,38 +165,42 @@ func TestBindToUplink(t *testing.T) {
 		return cmd, out
 	}
 	v6 := "\toption ip_version 6\n\toption server '[2001:db8:ff::1]:8080'\n\toption external_ip_server '[2001:db8:ff::1]'\n"
-	for _, tc := range []struct {
-		name, extra, want, dnsFrom string
-	}{
-		{"bound to wan2, netifd's device for interface wan2", "", "from 203.0.113.1 myip=203.0.113.1", "203.0.113.1"},
-		{"bound to wan2, found through wwan's virtual wwan_4", "\toption interface wwan\n", "from 203.0.113.1 myip=203.0.113.1", "203.0.113.1"},
-		{"bound to wan2, named by device", "\toption interface nosuch\n\toption device wan2\n", "from 203.0.113.1 myip=203.0.113.1", "203.0.113.1"},
-		{"bind 0: the default route", "\toption bind 0\n", "from 198.51.100.1 myip=198.51.100.1", "198.51.100.1"},
-		{"IPv6 bound to wan2", v6, "from 2001:db8:2::1 myip=2001:db8:2::1", "203.0.113.1"},
-		{"IPv6, bind 0", v6 + "\toption bind 0\n", "from 2001:db8:1::1 myip=2001:db8:1::1", "198.51.100.1"},
-		// ip_source auto on wan3: its address is the carrier's, so checkip is asked, through wan3
-		{"auto behind CGNAT on wan3", "\toption ip_source auto\n\toption device wan3\n", "from 100.64.3.1 myip=203.0.113.3", "100.64.3.1"},
-		{"auto behind CGNAT, bind 0: the other uplink's address", "\toption ip_source auto\n\toption device wan3\n\toption bind 0\n", "from 198.51.100.1 myip=198.51.100.1", "198.51.100.1"},
-		// IPv6 behind the carrier's NAT66: only a ULA on wan3, so checkip is asked from it
-		{"IPv6 auto behind NAT66 on wan3", v6 + "\toption ip_source auto\n\toption device wan3\n", "from fd00:3::1 myip=2001:db8:3::3", "100.64.3.1"},
-		{"IPv6 auto behind NAT66, bind 0: the other uplink's address", v6 + "\toption ip_source auto\n\toption device wan3\n\toption bind 0\n", "from 2001:db8:1::1 myip=2001:db8:1::1", "198.51.100.1"},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, out := start(t, tc.extra)
-			select {
-			case got := <-updates:
-				if got != tc.want {
-					t.Errorf("update %s; want %s\n%s", got, tc.want, out.String())
-				}
-			case <-time.After(10 * time.Second): // a bound on a hang
-				t.Fatalf("no update\n%s", out.String())
-			}
-			// the start-up DNS lookup (no state yet) took the same way
-			if src := dns.Sources(); len(src) == 0 || src[len(src)-1].String() != tc.dnsFrom {
-				t.Errorf("DNS questions from %v; want from %s", src, tc.dnsFrom)
-			}
-			if strings.Contains(out.String(), "cannot be bound") {
-				t.Errorf("the device was not bound\n%s", out.String())
+	for _, d := range daemons {
+		t.Run(d.name, func(t *testing.T) {
+			for _, tc := range []struct {
+				name, extra, want, dnsFrom string
+			}{
+				{"bound to wan2, netifd's device for interface wan2", "", "from 203.0.113.1 myip=203.0.113.1", "203.0.113.1"},
+				{"bound to wan2, found through wwan's virtual wwan_4", "\toption interface wwan\n", "from 203.0.113.1 myip=203.0.113.1", "203.0.113.1"},
+				{"bound to wan2, named by device", "\toption interface nosuch\n\toption device wan2\n", "from 203.0.113.1 myip=203.0.113.1", "203.0.113.1"},
+				{"bind 0: the default route", "\toption bind 0\n", "from 198.51.100.1 myip=198.51.100.1", "198.51.100.1"},
+				{"IPv6 bound to wan2", v6, "from 2001:db8:2::1 myip=2001:db8:2::1", "203.0.113.1"},
+				{"IPv6, bind 0", v6 + "\toption bind 0\n", "from 2001:db8:1::1 myip=2001:db8:1::1", "198.51.100.1"},
+				// ip_source auto on wan3: its address is the carrier's, so checkip is asked, through wan3
+				{"auto behind CGNAT on wan3", "\toption ip_source auto\n\toption device wan3\n", "from 100.64.3.1 myip=203.0.113.3", "100.64.3.1"},
+				{"auto behind CGNAT, bind 0: the other uplink's address", "\toption ip_source auto\n\toption device wan3\n\toption bind 0\n", "from 198.51.100.1 myip=198.51.100.1", "198.51.100.1"},
+				// IPv6 behind the carrier's NAT66: only a ULA on wan3, so checkip is asked from it
+				{"IPv6 auto behind NAT66 on wan3", v6 + "\toption ip_source auto\n\toption device wan3\n", "from fd00:3::1 myip=2001:db8:3::3", "100.64.3.1"},
+				{"IPv6 auto behind NAT66, bind 0: the other uplink's address", v6 + "\toption ip_source auto\n\toption device wan3\n\toption bind 0\n", "from 2001:db8:1::1 myip=2001:db8:1::1", "198.51.100.1"},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					_, out := start(t, d.argv, tc.extra)
+					select {
+					case got := <-updates:
+						if got != tc.want {
+							t.Errorf("update %s; want %s\n%s", got, tc.want, out.String())
+						}
+					case <-time.After(10 * time.Second): // a bound on a hang
+						t.Fatalf("no update\n%s", out.String())
+					}
+					// the start-up DNS lookup (no state yet) took the same way
+					if src := dns.Sources(); len(src) == 0 || src[len(src)-1].String() != tc.dnsFrom {
+						t.Errorf("DNS questions from %v; want from %s", src, tc.dnsFrom)
+					}
+					if strings.Contains(out.String(), "cannot be bound") {
+						t.Errorf("the device was not bound\n%s", out.String())
+					}
+				})
 			}
 		})
 	}
@@ -196,43 +214,47 @@ func TestBindToUplink(t *testing.T) {
 	if err := router.Do(func() { werr = os.WriteFile("/proc/sys/net/ipv6/conf/wan2/disable_ipv6", []byte("1"), 0o644) }); err != nil || werr != nil {
 		t.Fatal(err, werr)
 	}
-	for _, tc := range []struct {
-		name, extra string
-		kick        bool
-	}{
-		// netifd still says wan2 is up: the link is what counts
-		{"wan2 down, then up: web, on SIGUSR1", "", true},
-		{"wan2 down, then up: auto, on the link event", "\toption ip_source auto\n\toption device wan2\n", false},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			router.IP("link", "set", "wan2", "down")
-			cmd, out := start(t, tc.extra)
-			const down = "device wan2 is down (link down or no carrier); no update sent"
-			if !provtest.Eventually(func() bool { return strings.Contains(out.String(), down) }) {
-				t.Fatalf("no word of the down uplink\n%s", out.String())
-			}
-			select {
-			case got := <-updates:
-				t.Errorf("with wan2 down an update went out: %s", got)
-			default:
-			}
-			if strings.Contains(out.String(), "unreachable") {
-				t.Errorf("a request was tried with wan2 down\n%s", out.String())
-			}
-			router.IP("link", "set", "wan2", "up")
-			if tc.kick {
-				cmd.Process.Signal(syscall.SIGUSR1)
-			}
-			select {
-			case got := <-updates:
-				if got != "from 203.0.113.1 myip=203.0.113.1" {
-					t.Errorf("update %s", got)
-				}
-			case <-time.After(10 * time.Second): // a bound on a hang
-				t.Fatalf("no update once wan2 was back\n%s", out.String())
-			}
-			if n := strings.Count(out.String(), down); n != 1 {
-				t.Errorf("the down uplink said %d times\n%s", n, out.String())
+	for _, d := range daemons {
+		t.Run(d.name+", uplink down", func(t *testing.T) {
+			for _, tc := range []struct {
+				name, extra string
+				kick        bool
+			}{
+				// netifd still says wan2 is up: the link is what counts
+				{"wan2 down, then up: web, on SIGUSR1", "", true},
+				{"wan2 down, then up: auto, on the link event", "\toption ip_source auto\n\toption device wan2\n", false},
+			} {
+				t.Run(tc.name, func(t *testing.T) {
+					router.IP("link", "set", "wan2", "down")
+					cmd, out := start(t, d.argv, tc.extra)
+					const down = "device wan2 is down (link down or no carrier); no update sent"
+					if !provtest.Eventually(func() bool { return strings.Contains(out.String(), down) }) {
+						t.Fatalf("no word of the down uplink\n%s", out.String())
+					}
+					select {
+					case got := <-updates:
+						t.Errorf("with wan2 down an update went out: %s", got)
+					default:
+					}
+					if strings.Contains(out.String(), "unreachable") {
+						t.Errorf("a request was tried with wan2 down\n%s", out.String())
+					}
+					router.IP("link", "set", "wan2", "up")
+					if tc.kick {
+						cmd.Process.Signal(syscall.SIGUSR1)
+					}
+					select {
+					case got := <-updates:
+						if got != "from 203.0.113.1 myip=203.0.113.1" {
+							t.Errorf("update %s", got)
+						}
+					case <-time.After(10 * time.Second): // a bound on a hang
+						t.Fatalf("no update once wan2 was back\n%s", out.String())
+					}
+					if n := strings.Count(out.String(), down); n != 1 {
+						t.Errorf("the down uplink said %d times\n%s", n, out.String())
+					}
+				})
 			}
 		})
 	}

@@ -25,9 +25,24 @@ import (
 // buildBinary builds the program as shipped, plus the test-only policy tag.
 func buildBinary(t testing.TB) string {
 	t.Helper()
+	return build(t, "CGO_ENABLED=0") // static, as shipped
+}
+
+// buildFor builds the daemon for goarch (a key of qemuOf), as shipped.
+func buildFor(t testing.TB, goarch string) string {
+	t.Helper()
+	env := []string{"CGO_ENABLED=0", "GOOS=linux", "GOARCH=" + goarch}
+	if q := qemuOf[goarch]; q[1] != "" {
+		env = append(env, q[1])
+	}
+	return build(t, env...)
+}
+
+func build(t testing.TB, env ...string) string {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "ddns-updater")
 	build := testexec.Command(t, "go", "build", "-tags", "nethttpomithttp2,ddnstest", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as shipped
+	build.Env = append(os.Environ(), env...)
 	out, err := build.CombinedOutput()
 	if err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)

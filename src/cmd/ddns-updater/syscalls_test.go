@@ -46,15 +46,7 @@ func daemonSyscalls(t *testing.T, goarch string) []string {
 	if _, err := exec.LookPath(q[0]); err != nil {
 		t.Skipf("needs %s (Debian qemu-user-static)", q[0])
 	}
-	bin := filepath.Join(t.TempDir(), "ddns-updater")
-	build := testexec.Command(t, "go", "build", "-tags", "nethttpomithttp2,ddnstest", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
-	if q[1] != "" {
-		build.Env = append(build.Env, q[1])
-	}
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildFor(t, goarch)
 	w := provtest.Start(t)
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
@@ -234,12 +226,7 @@ func TestSeccompNotThere(t *testing.T) {
 	if _, err := exec.LookPath("qemu-mipsel-static"); err != nil {
 		t.Skip("needs qemu-mipsel-static (Debian qemu-user-static)")
 	}
-	bin := filepath.Join(t.TempDir(), "ddns-updater")
-	build := testexec.Command(t, "go", "build", "-tags", "nethttpomithttp2,ddnstest", "-trimpath", "-ldflags=-s -w", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH=mipsle", "GOMIPS=softfloat")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildFor(t, "mipsle")
 	w := provtest.Start(t)
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "ddns-updater")
