@@ -3,6 +3,7 @@ package netifd
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -16,7 +17,7 @@ func FuzzParseStatus(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := ParseStatus(data)
-		if err != nil && s != (Status{}) {
+		if err != nil && !reflect.DeepEqual(s, Status{}) {
 			t.Fatalf("an error with a status: %+v", s)
 		}
 	})

@@ -3,26 +3,34 @@ package netifd
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
 func TestParseFixtures(t *testing.T) {
+	pfx := netip.MustParsePrefix
 	for file, want := range map[string]Status{
 		"wan-dhcp-public.json":  {Up: true, L3Device: "eth1", Device: "eth1"},
 		"wan-pppoe-cgnat.json":  {Up: true, L3Device: "pppoe-wan", Device: "eth0.2"},
 		"wan-pppoe-public.json": {Up: true, L3Device: "pppoe-wan", Device: "eth0.2"},
-		"wan6-dhcpv6-pd.json":   {Up: true, L3Device: "pppoe-wan", Device: "pppoe-wan"},
-		"wwan-down.json":        {Up: false},
-		"lan-static.json":       {Up: true, L3Device: "br-lan", Device: "br-lan"},
+		"wan6-dhcpv6-pd.json": {Up: true, L3Device: "pppoe-wan", Device: "pppoe-wan",
+			Delegated: []Delegated{{pfx("2001:db8:4400::/56"), 171757, 258157}}},
+		"wan6-pd-renumbered.json": {Up: true, L3Device: "pppoe-wan", Device: "pppoe-wan",
+			Delegated: []Delegated{{pfx("2001:db8:5500::/56"), 172800, 259200}, {pfx("2001:db8:4400::/56"), 0, 7140}}},
+		"wwan-down.json":  {Up: false},
+		"lan-static.json": {Up: true, L3Device: "br-lan", Device: "br-lan", Assigned: []netip.Prefix{pfx("2001:db8:4400::/64")}},
+		"lan-renumbered.json": {Up: true, L3Device: "br-lan", Device: "br-lan",
+			Assigned: []netip.Prefix{pfx("2001:db8:5500::/64"), pfx("2001:db8:4400::/64"), pfx("fd12:3456:789a::/64")}},
 	} {
 		data, err := os.ReadFile(filepath.Join("testdata", file))
 		if err != nil {
 			t.Fatal(err)
 		}
 		got, err := ParseStatus(data)
-		if err != nil || got != want {
+		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: %+v, %v; want %+v", file, got, err, want)
 		}
 	}
@@ -40,10 +48,11 @@ func fakeUbus(t *testing.T) []string {
 	script := filepath.Join(dir, "ubus")
 	abs, _ := filepath.Abs("testdata")
 	body := `#!/bin/sh
-# ubus call network.interface.NAME status
+# ubus call network.interface.NAME status, ubus call dhcp ipv6leases
 case "$2" in
 network.interface.wan) cat "` + abs + `/wan-pppoe-cgnat.json" ;;
 network.interface.wwan) cat "` + abs + `/wwan-down.json" ;;
+dhcp) [ "$3" = ipv6leases ] && echo leases ;;
 *) cat "` + abs + `/not-found.txt" >&2; exit 4 ;;
 esac
 `
@@ -64,6 +73,10 @@ func TestUbus(t *testing.T) {
 	}
 	if _, err := u.Status(ctx, "nosuch"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("nosuch: %v", err)
+	}
+	// odhcpd's leases, through the same ubus
+	if out, err := u.Leases(ctx); err != nil || string(out) != "leases\n" {
+		t.Errorf("leases: %q, %v", out, err)
 	}
 	for _, missing := range []string{"/nonexistent/ubus", "ddns-updater-test-no-such-ubus"} {
 		_, err := (&Ubus{Command: []string{missing}}).Status(ctx, "wan")
