@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"ddns-updater/src/ini"
+	"ddns-updater/src/lanhost"
 	"ddns-updater/src/service"
 	"ddns-updater/src/uci"
 )
@@ -94,8 +95,20 @@ type Profile struct {
 	PasswordParam        string
 	Keep4, Keep6         string        // the preset's query part that keeps the family not sent (see dyndns2.Request)
 	MinInterval          time.Duration // the shortest time between two updates sent; 0: none
+	// LANHost is the host behind the router whose IPv6 address the profile
+	// publishes (lan_host); nil: the router's own.
+	LANHost      *lanhost.Ident
+	LANInterface string // the logical interface whose prefix assignment LAN hosts are in
+	LANDevice    string // the LAN's kernel device; overrides LANInterface
+	LANPrefix    bool   // publish the LAN's prefix itself, in PrefixParam
+	PrefixParam  string
+	PrefixOnly   string // the preset's query part for a request with a prefix and no address
+	// Parent is the profile section this one was made from, one per named
+	// lan_host entry ("": the section itself).
+	Parent string
 
-	checkIPPath string // the path of an external_ip_server URL
+	checkIPPath string    // the path of an external_ip_server URL
+	lanHosts    []lanHost // lan_host as given
 
 	// Fingerprint identifies the settings; a fatal stop lasts until it changes.
 	Fingerprint string
@@ -270,7 +283,7 @@ func Parse(path string, data []byte) (*Config, error) {
 			}
 			c.Mail.Problems = fill(path, s, &c.Mail, mailOptions, &c.Warnings)
 		case "profile":
-			c.Profiles = append(c.Profiles, loadProfile(path, s, &c.Warnings))
+			c.Profiles = append(c.Profiles, expand(loadProfile(path, s, &c.Warnings))...)
 		default:
 			c.Warnings = append(c.Warnings, fmt.Sprintf("%s: line %d: unknown section type %q; ignored", path, s.Line, s.Type))
 		}
@@ -333,10 +346,18 @@ func loadProfile(file string, s *uci.Section, warnings *[]string) *Profile {
 	svc := service.Get(name)
 	if svc != nil {
 		s = withPreset(s, svc)
-		p.Keep4, p.Keep6 = svc.Keep4, svc.Keep6
+		p.Keep4, p.Keep6, p.PrefixOnly = svc.Keep4, svc.Keep6, svc.PrefixOnly
+	}
+	ownHostname := s.Get("hostname") != nil
+	if !ownHostname {
+		// lan_host entries that name their host names stand for option hostname
+		if names := namedLANHosts(s); len(names) > 0 {
+			s = s.With(&uci.Option{Name: "hostname", Values: names})
+		}
 	}
 	p.Problems = append(p.Problems, fill(file, s, p, profileOptions, warnings)...)
 	p.Problems = append(p.Problems, checkProfile(file, p)...)
+	p.Problems = append(p.Problems, checkLANHosts(file, p, ownHostname)...)
 	if svc != nil {
 		where := "profile " + quoteRef(s)
 		if svc.One && len(p.Hostnames) > 1 {
@@ -401,7 +422,18 @@ func fingerprint(s *uci.Section) string {
 
 func target(p *Profile) string {
 	h := sha256.New()
-	for _, v := range append([]string{p.Server, p.ServerPath, p.Username, string(p.IPVersion), p.IPv6Suffix.String()}, p.Hostnames...) {
+	lan := ""
+	if p.LANHost != nil {
+		lan = p.LANHost.String()
+	}
+	if p.LANPrefix {
+		lan = "prefix " + p.PrefixParam
+	}
+	parts := []string{p.Server, p.ServerPath, p.Username, string(p.IPVersion), p.IPv6Suffix.String()}
+	if lan != "" { // absent for the router's own address, so that targets from before lan_host stay
+		parts = append(parts, lan)
+	}
+	for _, v := range append(parts, p.Hostnames...) {
 		h.Write([]byte(v))
 		h.Write([]byte{0})
 	}
@@ -426,6 +458,85 @@ func checkProfile(file string, p *Profile) []error {
 		add("force_interval", fmt.Sprintf("%s is shorter than check_interval %s", FormatDuration(p.ForceInterval), FormatDuration(p.CheckInterval)))
 	}
 	return errs
+}
+
+// lanHost is one lan_host entry: a host, and the host name it alone publishes
+// ("": the profile's hostname).
+type lanHost struct {
+	hostname string
+	ident    lanhost.Ident
+}
+
+// namedLANHosts are the host names that lan_host entries give (HOSTNAME=HOST).
+func namedLANHosts(s *uci.Section) []string {
+	o := s.Get("lan_host")
+	if o == nil {
+		return nil
+	}
+	var names []string
+	for _, item := range splitList(o.Values) {
+		if name, _, ok := strings.Cut(item, "="); ok {
+			names = append(names, strings.TrimSpace(name))
+		}
+	}
+	return names
+}
+
+// checkLANHosts validates lan_host and lan_prefix against the other options,
+// and sets LANHost when the profile publishes one host.
+func checkLANHosts(file string, p *Profile, ownHostname bool) []error {
+	where := "profile '" + p.Name + "'"
+	var errs []error
+	add := func(opt, msg string) { errs = append(errs, &Error{file, where, opt, msg}) }
+	named := 0
+	for _, h := range p.lanHosts {
+		if h.hostname != "" {
+			named++
+		}
+	}
+	switch {
+	case len(p.lanHosts) == 0:
+	case !p.IPVersion.Has(true):
+		add("lan_host", "set, but ip_version is 4; a LAN host is published by its IPv6 address: expected ip_version 6 or both")
+	case p.LANPrefix:
+		add("lan_prefix", "1 publishes the LAN's prefix, and lan_host one host's address; expected one of the two")
+	case p.IPv6Suffix.IsValid():
+		add("ipv6_suffix", "set together with lan_host; ipv6_suffix places the router's own /64 prefix: give the host's interface ID as lan_host '::1234'")
+	case named == 0 && len(p.lanHosts) > 1:
+		add("lan_host", fmt.Sprintf("%d hosts, but one hostname option; give each host its host name: list lan_host 'nas.example.com=%s'", len(p.lanHosts), p.lanHosts[0].ident))
+	case named > 0 && named < len(p.lanHosts):
+		add("lan_host", "some entries name a host name (HOSTNAME=HOST) and some do not; expected a host name in every entry, or one entry without for option hostname")
+	case named > 0 && ownHostname:
+		add("hostname", "set, and the lan_host entries name host names of their own (HOSTNAME=HOST); expected one of the two")
+	case named == 0:
+		id := p.lanHosts[0].ident
+		p.LANHost = &id
+	}
+	if p.LANPrefix && !p.IPVersion.Has(true) {
+		add("lan_prefix", "1, but ip_version is 4; expected ip_version 6 or both")
+	}
+	if p.LANPrefix && p.IPv6Suffix.IsValid() {
+		add("ipv6_suffix", "set together with lan_prefix 1, which publishes a prefix, not an address")
+	}
+	return errs
+}
+
+// expand makes one profile of each lan_host entry that names its host name:
+// each has its own state and requests, and is named PROFILE@HOSTNAME.
+func expand(p *Profile) []*Profile {
+	if p.LANHost != nil || len(p.lanHosts) < 1 || p.lanHosts[0].hostname == "" || !p.Usable() {
+		return []*Profile{p}
+	}
+	var out []*Profile
+	for _, h := range p.lanHosts {
+		q := *p
+		id := h.ident
+		q.Name, q.Parent, q.Hostnames, q.LANHost, q.lanHosts = p.Name+"@"+h.hostname, p.Name, []string{h.hostname}, &id, nil
+		q.Fingerprint = p.Fingerprint + "@" + h.hostname
+		q.Target = target(&q)
+		out = append(out, &q)
+	}
+	return out
 }
 
 func checkMail(file string, m *Mail) []error {
@@ -487,7 +598,7 @@ func (cfg *Config) Select(want []string) (usable, broken []*Profile, err error) 
 		for _, name := range want {
 			found := false
 			for _, p := range cfg.Profiles {
-				if p.Name == name {
+				if p.Name == name || p.Parent == name { // a section names all its lan_host profiles
 					picked, found = append(picked, p), true
 				}
 			}

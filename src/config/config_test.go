@@ -43,7 +43,7 @@ func TestFull(t *testing.T) {
 		IPSource: SourceAuto, Interface: "wan", IPVersion: IPv4, UseHTTPS: true,
 		CheckInterval: 10 * time.Minute, ForceInterval: 25 * 24 * time.Hour, Notify: true, Bind: true,
 		LegacyIP:  []netip.Addr{netip.MustParseAddr("198.51.100.4")},
-		DualStack: DualSeparate, DualStackParam: "myipv6",
+		DualStack: DualSeparate, DualStackParam: "myipv6", LANInterface: "lan", PrefixParam: "ipv6prefix",
 		Fingerprint: p.Fingerprint, Target: p.Target,
 	}
 	if !reflect.DeepEqual(*p, want) {
@@ -474,5 +474,75 @@ func TestSharedHostnames(t *testing.T) {
 		if got := strings.Join(SharedHostnames(tc.profiles), "\n"); got != tc.want {
 			t.Errorf("%v:\n%s\nwant\n%s", tc.profiles, got, tc.want)
 		}
+	}
+}
+
+// TestLANHosts: lan_host names one host for option hostname, or several,
+// each with its own host name, which become profiles of their own; wrong
+// combinations are errors on the option to change.
+func TestLANHosts(t *testing.T) {
+	const head = "config profile 'home'\n\toption enabled 1\n\toption server s.example.com\n\toption username u\n\toption password p\n"
+	for _, tc := range []struct {
+		name, body string
+		profiles   []string // name: host names = LAN host
+		err        string   // option: part of the message
+	}{
+		{"one host for hostname", "\toption hostname nas.example.com\n\toption ip_version 6\n\toption lan_host '::1234'\n",
+			[]string{"home: nas.example.com = ::1234"}, ""},
+		{"a host by MAC, both families", "\toption hostname nas.example.com\n\toption ip_version both\n\toption lan_host '02:11:22:33:44:55'\n",
+			[]string{"home: nas.example.com = 02:11:22:33:44:55"}, ""},
+		{"several, each its own host name", "\toption ip_version 6\n\tlist lan_host 'nas.example.com=::1234'\n\tlist lan_host 'Printer.Example.com.=printer'\n",
+			[]string{"home@nas.example.com: nas.example.com = ::1234", "home@printer.example.com: printer.example.com = printer"}, ""},
+		{"ip_version 4", "\toption hostname nas.example.com\n\toption lan_host '::1234'\n", nil, "lan_host: set, but ip_version is 4"},
+		{"two without names", "\toption hostname nas.example.com\n\toption ip_version 6\n\tlist lan_host '::1234'\n\tlist lan_host nas\n", nil, "lan_host: 2 hosts, but one hostname option"},
+		{"named and not", "\toption ip_version 6\n\tlist lan_host 'nas.example.com=::1234'\n\tlist lan_host nas\n", nil, "lan_host: some entries name a host name"},
+		{"named and hostname", "\toption hostname home.example.com\n\toption ip_version 6\n\tlist lan_host 'nas.example.com=::1234'\n", nil, "hostname: set, and the lan_host entries name host names"},
+		{"a name that is not fully qualified", "\toption ip_version 6\n\tlist lan_host 'nas=::1234'\n", nil, `lan_host: "nas=::1234": "nas" is not a fully qualified host name`},
+		{"not a MAC", "\toption hostname nas.example.com\n\toption ip_version 6\n\toption lan_host '02:11:22:33:44'\n", nil, "lan_host: \"02:11:22:33:44\": \"02:11:22:33:44\" is not a MAC address: 5 octets, not 6"},
+		{"lan_host and lan_prefix", "\toption hostname nas.example.com\n\toption ip_version 6\n\toption lan_host '::1234'\n\toption lan_prefix 1\n", nil, "lan_prefix: 1 publishes the LAN's prefix"},
+		{"lan_host and ipv6_suffix", "\toption hostname nas.example.com\n\toption ip_version 6\n\toption lan_host '::1234'\n\toption ipv6_suffix '::1'\n", nil, "ipv6_suffix: set together with lan_host"},
+		{"lan_prefix, ip_version 4", "\toption hostname home.example.com\n\toption lan_prefix 1\n", nil, "lan_prefix: 1, but ip_version is 4"},
+	} {
+		c, err := Parse("/etc/config/ddns-updater", []byte(head+tc.body))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if tc.err != "" {
+			found := false
+			for _, p := range c.Profiles {
+				for _, e := range p.Problems {
+					found = found || strings.Contains(e.Error(), "profile 'home': option "+tc.err)
+				}
+			}
+			if !found || len(c.Profiles) != 1 {
+				t.Errorf("%s: %d profiles, problems %v; want %q", tc.name, len(c.Profiles), c.Profiles[0].Problems, tc.err)
+			}
+			continue
+		}
+		var got []string
+		for _, p := range c.Profiles {
+			if !p.Usable() {
+				t.Errorf("%s: %v", tc.name, p.Problems)
+			}
+			got = append(got, fmt.Sprintf("%s: %s = %v", p.Name, strings.Join(p.Hostnames, ","), p.LANHost))
+		}
+		if !reflect.DeepEqual(got, tc.profiles) {
+			t.Errorf("%s: %q; want %q", tc.name, got, tc.profiles)
+		}
+	}
+	// the section's name selects all of its profiles; each has a target of its own
+	c, _ := Parse("/etc/config/ddns-updater", []byte(head+"\toption ip_version 6\n\tlist lan_host 'nas.example.com=::1234'\n\tlist lan_host 'printer.example.com=printer'\n"))
+	usable, _, err := c.Select([]string{"home"})
+	if err != nil || len(usable) != 2 || usable[0].Target == usable[1].Target || usable[0].Parent != "home" {
+		t.Errorf("--profile home: %v, %v", usable, err)
+	}
+	if _, _, err := c.Select([]string{"home@nas.example.com"}); err != nil {
+		t.Errorf("--profile home@nas.example.com: %v", err)
+	}
+	// a LAN host is another target than the router: what was registered for it is not taken over
+	router, _ := Parse("/etc/config/ddns-updater", []byte(head+"\toption hostname nas.example.com\n\toption ip_version 6\n"))
+	lan, _ := Parse("/etc/config/ddns-updater", []byte(head+"\toption hostname nas.example.com\n\toption ip_version 6\n\toption lan_host '::1234'\n"))
+	if router.Profiles[0].Target == lan.Profiles[0].Target {
+		t.Error("lan_host must change the target")
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"ddns-updater/src/lanhost"
 	"ddns-updater/src/service"
 )
 
@@ -99,6 +100,16 @@ var profileOptions = []option[*Profile]{
 		text(func(p *Profile) *string { return &p.Device }, deviceName)},
 	{about{"profile", "ipv6_suffix", "", "Publish the device's /64 prefix with this interface ID, e.g. ::1234."},
 		ipv6Suffix(func(p *Profile) *netip.Addr { return &p.IPv6Suffix })},
+	{about{"profile", "lan_host", "", "A host behind the router whose IPv6 address is published instead of the router's: its interface ID (::1234), its MAC address (SLAAC: EUI-64), or the host name or DUID of its DHCPv6 lease at odhcpd; the prefix is the one netifd assigned to lan_interface. As a list, entries HOSTNAME=HOST each publish their own host name."},
+		lanHosts()},
+	{about{"profile", "lan_interface", "lan", "Logical interface of the LAN whose assigned prefix (ipv6-prefix-assignment) lan_host and lan_prefix use."},
+		text(func(p *Profile) *string { return &p.LANInterface }, uciName)},
+	{about{"profile", "lan_device", "", "Kernel device of the LAN (br-lan) for lan_host and lan_prefix; overrides lan_interface, the prefix then read from the device's global addresses."},
+		text(func(p *Profile) *string { return &p.LANDevice }, deviceName)},
+	{about{"profile", "lan_prefix", "0", "1 publishes the LAN's global prefix (2001:db8:4400::/64) in the parameter prefix_param instead of an IPv6 address, for providers that work out their hosts' addresses from it."},
+		boolean(func(p *Profile) *bool { return &p.LANPrefix })},
+	{about{"profile", "prefix_param", "ipv6prefix", "With lan_prefix 1: the query parameter that carries the prefix."},
+		text(func(p *Profile) *string { return &p.PrefixParam }, queryParam)},
 	{about{"profile", "dual_stack", "separate", "With ip_version both: separate (one request per family, what every server takes), comma (myip=V4,V6 in one request, as Dyn) or param (IPv6 in its own parameter, dual_stack_param)."},
 		text(func(p *Profile) *DualStack { return &p.DualStack }, oneOf("separate", "comma", "param"))},
 	{about{"profile", "dual_stack_param", "myipv6", "With dual_stack param: the query parameter that carries the IPv6 address."},
@@ -445,6 +456,33 @@ func ipList[T any](field func(T) *[]netip.Addr) check[T] {
 				return fmt.Errorf("%q; expected an IP address", item)
 			}
 			*field(dst) = append(*field(dst), a.Unmap())
+		}
+		return nil
+	}}
+}
+
+// lanHosts reads lan_host: HOST or HOSTNAME=HOST items (a UCI list or a comma list).
+//
+//go:noinline
+func lanHosts() check[*Profile] {
+	return check[*Profile]{rule: &Rule{Kind: "lanhosts"}, list: true, set: func(p *Profile, v []string) error {
+		p.lanHosts = nil
+		for _, item := range splitList(v) {
+			var h lanHost
+			host := item
+			if name, rest, ok := strings.Cut(item, "="); ok {
+				name = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(name), "."))
+				if !validHostName(name, true) || !strings.Contains(name, ".") {
+					return fmt.Errorf("%q: %q is not a fully qualified host name; expected HOSTNAME=HOST such as nas.example.com=::1234", item, name)
+				}
+				h.hostname, host = name, strings.TrimSpace(rest)
+			}
+			id, err := lanhost.ParseIdent(host)
+			if err != nil {
+				return fmt.Errorf("%q: %w", item, err)
+			}
+			h.ident = id
+			p.lanHosts = append(p.lanHosts, h)
 		}
 		return nil
 	}}

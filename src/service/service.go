@@ -23,6 +23,11 @@ type Service struct {
 	IPv6   bool   // takes AAAA updates through this endpoint
 	Keep4  string // a request without IPv4 adds this, so that the A record stays
 	Keep6  string // a request without IPv6 adds this, so that the AAAA record stays
+	// Prefix is the parameter in which the provider takes a LAN prefix
+	// (lan_prefix 1: prefix_param); PrefixOnly is the query part a request
+	// with a prefix and no address adds, so that no address is taken from
+	// the connection.
+	Prefix, PrefixOnly string
 	MinGap string // min_interval: the provider's shortest time between updates
 	Force  string // force_interval, where the provider wants one of its own
 	User   string // username when the profile has none; "=host": the host name
@@ -74,8 +79,9 @@ var Services = []Service{
 	// https://kb.inwx.com/en-us/3-nameserver/131-how-can-i-use-dynamic-dns-with-inwx
 	{Name: "inwx.de", Server: "dyndns.inwx.com", IPv6: true, Dual: "param:myipv6",
 		Doc: "https://kb.inwx.com/en-us/3-nameserver/131-how-can-i-use-dynamic-dns-with-inwx"},
-	// https://ipv64.net/dyndns_updater_api: 48 updates a day at most
-	{Name: "ipv64.net", Server: "ipv64.net", IPv6: true, Dual: "param:myipv6", MinGap: "30m", User: "none",
+	// https://ipv64.net/dyndns_updater_api: 48 updates a day at most; the
+	// prefix in ipv6prefix, and onlyprefix=1 for a request with no address
+	{Name: "ipv64.net", Server: "ipv64.net", IPv6: true, Dual: "param:myipv6", MinGap: "30m", User: "none", Prefix: "ipv6prefix", PrefixOnly: "onlyprefix=1",
 		Notes: "password: the account's DynDNS update hash; at most 48 updates a day", Doc: "https://ipv64.net/dyndns_updater_api"},
 	// https://joker.com/faq/content/6/496/en/how-do-i-use-dynamic-dns-with-joker_com.html
 	{Name: "joker.com", Server: "svc.joker.com", IPv6: true, Auth: "query:username,password",
@@ -155,6 +161,9 @@ func (s *Service) Options() [][2]string {
 	}
 	if s.Force != "" {
 		out = append(out, [2]string{"force_interval", s.Force})
+	}
+	if s.Prefix != "" {
+		out = append(out, [2]string{"prefix_param", s.Prefix})
 	}
 	return out
 }

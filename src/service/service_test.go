@@ -62,7 +62,7 @@ func TestOptions(t *testing.T) {
 		want [][2]string
 	}{
 		{"dyn.com", [][2]string{{"server", "members.dyndns.org"}, {"server_path", "/nic/update"}, {"dual_stack", "comma"}}},
-		{"ipv64.net", [][2]string{{"server", "ipv64.net"}, {"server_path", "/nic/update"}, {"dual_stack", "param"}, {"dual_stack_param", "myipv6"}, {"min_interval", "30m"}}},
+		{"ipv64.net", [][2]string{{"server", "ipv64.net"}, {"server_path", "/nic/update"}, {"dual_stack", "param"}, {"dual_stack_param", "myipv6"}, {"min_interval", "30m"}, {"prefix_param", "ipv6prefix"}}},
 		{"spdyn.de", [][2]string{{"server", "update.spdyn.de"}, {"server_path", "/nic/update"}, {"auth", "query:user,pass"}}},
 		{"dy.fi", [][2]string{{"server", "www.dy.fi"}, {"server_path", "/nic/update"}, {"force_interval", "5d"}}},
 		{"ovh.com", [][2]string{{"server", "www.ovh.com"}, {"server_path", "/nic/update?system=dyndns"}}},

@@ -233,6 +233,45 @@ function bytesOf(s) {
 	return unescape(encodeURIComponent(s)).length;
 }
 
+function isHex(s) { return /^[0-9a-fA-F]+$/.test(s); }
+
+// isHexPairs: hex octets of two digits joined by sep.
+function isHexPairs(s, sep) {
+	return s.split(sep).every(function(p) { return /^[0-9a-fA-F]{2}$/.test(p); });
+}
+
+// lanHostIdent: a LAN host as src/lanhost.ParseIdent reads it, or false.
+function lanHostIdent(s) {
+	if (s === '')
+		return false;
+	if (s.indexOf('::') >= 0 || (s.split(':').length === 8 && !isHexPairs(s, ':'))) {
+		var a = parseIP(s);
+		return !!(a && a.v6 && !is4In6(a) && a.zone === '' && a.bytes.some(function(b) { return b !== 0; }));
+	}
+	var octets = null;
+	if (s.indexOf(':') >= 0) {
+		if (!isHexPairs(s, ':'))
+			return false;
+		var n = s.split(':').length;
+		if (n >= 7)
+			return s.length <= 389; // a DUID of at most 130 bytes
+		if (n !== 6)
+			return false;
+		octets = s.split(':');
+	} else if (s.indexOf('-') >= 0 && isHexPairs(s, '-') && s.split('-').length === 6) {
+		octets = s.split('-');
+	} else if (isHex(s) && s.length === 12) {
+		octets = s.match(/../g);
+	} else if (isHex(s) && s.length >= 14 && s.length % 2 === 0) {
+		return s.length <= 260;
+	}
+	if (octets) {
+		var first = parseInt(octets[0], 16);
+		return (first & 1) === 0 && octets.some(function(o) { return parseInt(o, 16) !== 0; });
+	}
+	return s.length <= 253 && s[0] !== '-' && s[0] !== '.' && /^[A-Za-z0-9._-]+$/.test(s);
+}
+
 // The checks of each kind: true, or what is expected.
 var kinds = {
 	bool: function(s) { return /^(1|yes|on|true|enabled|0|no|off|false|disabled)$/i.test(s) || _('Expecting 0 or 1'); },
@@ -307,6 +346,24 @@ var kinds = {
 				upper = upper && (i >= 8 || a.bytes[i] === 0);
 			}
 		return (a && a.v6 && !is4In6(a) && a.zone === '' && upper && !zero) || _('Expecting an IPv6 interface ID such as ::1234 (the upper 64 bits zero)');
+	},
+	lanhosts: function(s) {
+		var list = items(s), named = 0;
+		for (var i = 0; i < list.length; i++) {
+			var host = list[i], eq = host.indexOf('=');
+			if (eq >= 0) {
+				var name = host.substring(0, eq).trim().toLowerCase().replace(/\.$/, '');
+				if (!validHostName(name, true) || name.indexOf('.') < 0)
+					return _('Expecting HOSTNAME=HOST with a fully qualified host name, such as nas.example.com=::1234');
+				host = host.substring(eq + 1).trim();
+				named++;
+			}
+			if (!lanHostIdent(host))
+				return _('Expecting an interface ID (::1234), a MAC address (02:11:22:33:44:55), a DHCPv6 DUID (hex) or the host name of a DHCPv6 lease');
+		}
+		if (named === 0 && list.length > 1 || named > 0 && named < list.length)
+			return _('Expecting one host, or a host name for each: nas.example.com=::1234');
+		return true;
 	},
 	ips: function(s) {
 		return items(s).every(function(x) { var a = parseIP(x); return a && a.zone === ''; }) || _('Expecting IP addresses');

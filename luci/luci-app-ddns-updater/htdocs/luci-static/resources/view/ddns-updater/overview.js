@@ -239,8 +239,15 @@ return view.extend({
 		})(validate.check('profile', 'server'));
 
 		o = s.taboption('general', form.DynamicList, 'hostname', _('Host names'));
-		o.validate = validate.check('profile', 'hostname');
-		o.rmempty = false;
+		o.validate = (function(check) {
+			return function(section_id, value) {
+				// LAN hosts given as HOSTNAME=HOST name their own host names
+				var hosts = this.section.formvalue(section_id, 'lan_host');
+				if ((value == null || value === '') && [].concat(hosts || []).some(function(h) { return String(h).indexOf('=') >= 0; }))
+					return true;
+				return check.apply(this, arguments);
+			};
+		})(validate.check('profile', 'hostname'));
 
 		o = s.taboption('general', form.Value, 'username', _('Username'));
 		o.validate = validate.check('profile', 'username');
@@ -308,6 +315,31 @@ return view.extend({
 		o.validate = validate.check('profile', 'ipv6_suffix');
 		o.depends('ip_version', '6');
 		o.depends('ip_version', 'both');
+		o.modalonly = true;
+
+		o = s.taboption('address', form.DynamicList, 'lan_host', _('LAN host'), _('Publish a host behind the router instead of the router, by its IPv6 address in the LAN\'s delegated prefix: its interface ID (::1234), its MAC address (SLAAC hosts), or the host name or DUID of its DHCPv6 lease. Several hosts: one entry each, as nas.example.com=::1234.'));
+		o.validate = validate.check('profile', 'lan_host');
+		o.depends('ip_version', '6');
+		o.depends('ip_version', 'both');
+		o.modalonly = true;
+
+		o = s.taboption('address', widgets.NetworkSelect, 'lan_interface', _('LAN interface'), _('The logical interface whose assigned prefix the LAN host\'s address is in.'));
+		o.validate = validate.check('profile', 'lan_interface');
+		o.nocreate = true;
+		o.default = 'lan';
+		o.depends('ip_version', '6');
+		o.depends('ip_version', 'both');
+		o.modalonly = true;
+
+		o = s.taboption('address', form.Flag, 'lan_prefix', _('Publish the LAN prefix'), _('Send the LAN\'s prefix (2001:db8:4400::/64) instead of an address, for providers that work out their hosts\' addresses from it.'));
+		o.depends('ip_version', '6');
+		o.depends('ip_version', 'both');
+		o.modalonly = true;
+
+		o = s.taboption('address', form.Value, 'prefix_param', _('Prefix parameter'), _('The query parameter that carries the prefix, e.g. ipv6prefix.'));
+		o.validate = validate.check('profile', 'prefix_param');
+		o.placeholder = 'ipv6prefix';
+		o.depends('lan_prefix', '1');
 		o.modalonly = true;
 
 		o = s.taboption('address', form.Value, 'external_ip_server', _('checkip server'), _('A host name, or a URL such as http://checkip.example.com/checkip.php whose scheme decides for checkip alone.'));
