@@ -360,7 +360,7 @@ func renderView(t *testing.T, view string, fixtures map[string]map[string]any, v
 // notInLuCI are the options the form leaves out on purpose, and why.
 var notInLuCI = map[string]string{
 	"profile.lan_device": "on a router netifd names the LAN's device through lan_interface, which the form offers; lan_device is for a system without netifd",
-	"global.hook": "it is honoured only where hotplug-call is missing (off the router); on a router hooks are scripts that root installs in /etc/hotplug.d/ddns-updater/, and a LuCI user must not choose a program for root to run",
+	"global.hook":        "it is honoured only where hotplug-call is missing (off the router); on a router hooks are scripts that root installs in /etc/hotplug.d/ddns-updater/, and a LuCI user must not choose a program for root to run",
 }
 
 func untranslatedText(got smoke, status string, output ...string) []string {

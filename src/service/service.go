@@ -28,12 +28,12 @@ type Service struct {
 	// with a prefix and no address adds, so that no address is taken from
 	// the connection.
 	Prefix, PrefixOnly string
-	MinGap string // min_interval: the provider's shortest time between updates
-	Force  string // force_interval, where the provider wants one of its own
-	User   string // username when the profile has none; "=host": the host name
-	One    bool   // one host name per profile (per-host credentials)
-	Notes  string
-	Doc    string // the provider's documentation
+	MinGap             string // min_interval: the provider's shortest time between updates
+	Force              string // force_interval, where the provider wants one of its own
+	User               string // username when the profile has none; "=host": the host name
+	One                bool   // one host name per profile (per-host credentials)
+	Notes              string
+	Doc                string // the provider's documentation
 }
 
 // Services is every preset, by name.
