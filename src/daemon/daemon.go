@@ -73,6 +73,7 @@ type worker struct {
 	kick   chan struct{} // SIGUSR1
 	event  chan struct{} // an address change on the device
 	device string        // the device of the last check; guarded by Daemon.mu
+	lan    string        // the LAN device of the last check (lan_host, lan_prefix); guarded by Daemon.mu
 	cancel context.CancelFunc
 	done   chan struct{}
 }
@@ -258,12 +259,17 @@ func (d *Daemon) kickAll() {
 	}
 }
 
-// changed passes an address change to the profiles that read that device.
+// changed passes an address change to the profiles that read that device:
+// the WAN device of interface and auto profiles, and the LAN device of
+// profiles that publish a LAN host or the LAN prefix (a new delegated prefix
+// shows there as new addresses of the router).
 func (d *Daemon) changed(device string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, w := range d.workers {
-		if w.p.IPSource != config.SourceWeb && (device == "" || w.device == "" || w.device == device) {
+		wan := w.p.IPSource != config.SourceWeb && (device == "" || w.device == "" || w.device == device)
+		lan := (w.p.LANHost != nil || w.p.LANPrefix) && (device == "" || w.lan == "" || w.lan == device)
+		if wan || lan {
 			signal(w.event)
 		}
 	}
@@ -344,7 +350,7 @@ func (d *Daemon) loop(ctx context.Context, w *worker) {
 		res := onFreshStack(func() runner.Result { return w.r.Run(ctx, w.p, &cl) })
 		lastOK = res.OK
 		d.mu.Lock()
-		w.device = res.Device
+		w.device, w.lan = res.Device, res.LAN
 		d.mu.Unlock()
 		next := every
 		now := w.r.Clock() // the runner's clock decides, and records, as in its own decisions

@@ -18,6 +18,7 @@ import (
 	"ddns-updater/src/config"
 	"ddns-updater/src/dyndns2"
 	"ddns-updater/src/ipsource"
+	"ddns-updater/src/lanhost"
 	"ddns-updater/src/logx"
 	"ddns-updater/src/netifd"
 	"ddns-updater/src/notify"
@@ -78,6 +79,8 @@ func (w *world) Status(ctx context.Context, name string) (netifd.Status, error) 
 }
 
 func (w *world) LinkUp(string) bool { return true }
+
+func (w *world) Leases(context.Context) ([]lanhost.Lease, error) { return nil, nil }
 
 func (w *world) Addrs(dev string) ([]rtnl.Addr, bool) {
 	w.mu.Lock()

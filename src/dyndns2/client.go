@@ -36,6 +36,10 @@ type Request struct {
 	// would otherwise delete or reset the record of the family not sent; not
 	// when the request has that parameter already.
 	Keep4, Keep6 string
+	// Prefix, when valid, travels in the parameter PrefixParam (a LAN prefix,
+	// lan_prefix); PrefixOnly is added when the request carries no address.
+	Prefix                  netip.Prefix
+	PrefixParam, PrefixOnly string
 }
 
 // URL returns the update URL; it holds no credentials (see QueryAuth).
@@ -71,6 +75,13 @@ func (r Request) url(pw string) string {
 	}
 	if len(v6) > 0 {
 		u += "&" + url.QueryEscape(r.IPv6Param) + "=" + strings.Join(v6, ",")
+	}
+	if r.Prefix.IsValid() {
+		u += "&" + url.QueryEscape(r.PrefixParam) + "=" + r.Prefix.String() // hex, ':' and '/': nothing to escape
+		has6 = true
+		if len(ips) == 0 && len(v6) == 0 && r.PrefixOnly != "" {
+			u += "&" + r.PrefixOnly
+		}
 	}
 	for _, keep := range [...]struct {
 		part string

@@ -29,6 +29,7 @@ func TestUbusACL(t *testing.T) {
 		"user": "ddns-updater",
 		"access": map[string]any{
 			netifd.Object + "*": map[string]any{"methods": []any{netifd.Method}},
+			netifd.LeasesObject: map[string]any{"methods": []any{netifd.LeasesMethod}},
 		},
 	}
 	if !reflect.DeepEqual(acl, want) {

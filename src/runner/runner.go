@@ -18,6 +18,7 @@ import (
 	"ddns-updater/src/config"
 	"ddns-updater/src/dyndns2"
 	"ddns-updater/src/ipsource"
+	"ddns-updater/src/lanhost"
 	"ddns-updater/src/logx"
 	"ddns-updater/src/netifd"
 	"ddns-updater/src/notify"
@@ -55,12 +56,23 @@ type Interfaces interface {
 	Status(ctx context.Context, logical string) (netifd.Status, error)
 	Addrs(device string) ([]rtnl.Addr, bool)
 	LinkUp(device string) bool // false only for a device known to be down or without a carrier
+	// Leases are odhcpd's DHCPv6 address leases, for LAN hosts named by lease.
+	Leases(ctx context.Context) ([]lanhost.Lease, error)
 }
 
 // Host is Interfaces on a router: netifd over ubus and the rtnetlink table.
 type Host struct {
 	*netifd.Ubus
 	*rtnl.Table
+}
+
+// Leases asks odhcpd over ubus.
+func (h Host) Leases(ctx context.Context) ([]lanhost.Lease, error) {
+	out, err := h.Ubus.Leases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return lanhost.ParseLeases(out)
 }
 
 // Clients are the network edges of one profile.
@@ -100,6 +112,7 @@ type Result struct {
 	Action   updater.Action // the decision
 	Summary  string
 	Device   string       // the device the address came from, when it came from one
+	LAN      string       // the LAN device whose prefix a LAN host's address is in
 	Next     time.Time    // when the decision falls due again (end of a wait, force_interval); zero: none
 	Asked    bool         // a checkip server was asked
 	Sent     bool         // an update request went to the provider
@@ -222,7 +235,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 	}
 	obs, err := r.observe(ctx, p, cl.Web, cl.Route, log)
 	observed, via := obs.Addrs, obs.Via
-	res.Device, res.Asked, res.Observed = obs.Device, obs.Asked, observed
+	res.Device, res.LAN, res.Asked, res.Observed = obs.Device, obs.LAN, obs.Asked, observed
 	if err != nil {
 		res.Summary = err.Error() + clockHint(err) + "; no update sent"
 		r.report(log, p.Name+"|observe", logx.Warn, res.Summary)
@@ -270,7 +283,7 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 	if r.DryRun {
 		var reqs []string
 		for _, ips := range plan {
-			reqs = append(reqs, r.request(p, ips).String())
+			reqs = append(reqs, r.request(p, ips, obs.Prefix).String())
 		}
 		res.OK, res.Summary = true, d.Reason+" "+via+"; would send "+strings.Join(reqs, "; then ")
 		fmt.Fprintf(r.Out, "%s: %s %s\n", p.Name, d.Reason, via)
@@ -279,14 +292,14 @@ func (r *Runner) Run(ctx context.Context, p *config.Profile, cl *Clients) Result
 		}
 		return res
 	}
-	r.deliver(ctx, p, cl, &st, plan, d.Reason+" "+via, &res, log)
+	r.deliver(ctx, p, cl, &st, plan, obs.Prefix, d.Reason+" "+via, &res, log)
 	return res
 }
 
 // deliver sends the planned requests, one after another while the provider
 // accepts them, applies each answer to *st, and says how it went in res, the
 // logs and the notifications.
-func (r *Runner) deliver(ctx context.Context, p *config.Profile, cl *Clients, stp *updater.State, plan [][]netip.Addr, why string, res *Result, log *logx.Logger) {
+func (r *Runner) deliver(ctx context.Context, p *config.Profile, cl *Clients, stp *updater.State, plan [][]netip.Addr, prefix netip.Prefix, why string, res *Result, log *logx.Logger) {
 	st := *stp
 	defer func() { *stp = st }()
 	prev := st.Registered
@@ -295,7 +308,7 @@ func (r *Runner) deliver(ctx context.Context, p *config.Profile, cl *Clients, st
 	good := false
 	for i := 0; i < len(plan); i++ {
 		ips := plan[i]
-		ans, err := cl.Provider.Update(ctx, r.request(p, ips))
+		ans, err := cl.Provider.Update(ctx, r.request(p, ips, prefix))
 		res.Sent = true
 		if err != nil && ctx.Err() != nil {
 			res.Summary = "interrupted while sending the update; nothing recorded"
@@ -306,7 +319,7 @@ func (r *Runner) deliver(ctx context.Context, p *config.Profile, cl *Clients, st
 		o := outcome(ans, err, ips)
 		o.MinGap = p.MinInterval
 		if o.Kind == updater.Accepted {
-			confirmed, moved, unconfirmed := updater.Confirm(ips, ans.Held())
+			confirmed, moved, unconfirmed := updater.Confirm(ips, prefixHeld(ans.Held(), prefix))
 			if len(ips) > 1 {
 				// A server that takes one address per request named only some
 				// families: each of the others goes once more, alone.
@@ -395,7 +408,9 @@ func requests(p *config.Profile, send, observed []netip.Addr) [][]netip.Addr {
 	return out
 }
 
-func (r *Runner) request(p *config.Profile, ips []netip.Addr) dyndns2.Request {
+// request is the update of ips; with lan_prefix the IPv6 entry stands for
+// prefix, which travels in prefix_param.
+func (r *Runner) request(p *config.Profile, ips []netip.Addr, prefix netip.Prefix) dyndns2.Request {
 	req := dyndns2.Request{
 		HTTPS: p.UseHTTPS, Server: p.Server, Path: p.ServerPath,
 		Username: p.Username, Password: p.Password,
@@ -405,7 +420,41 @@ func (r *Runner) request(p *config.Profile, ips []netip.Addr) dyndns2.Request {
 	if p.DualStack == config.DualParam {
 		req.IPv6Param = p.DualStackParam
 	}
+	if p.LANPrefix && prefix.IsValid() {
+		req.IPs = nil
+		for _, a := range ips {
+			if a.Is6() {
+				req.Prefix, req.PrefixParam, req.PrefixOnly = prefix, p.PrefixParam, p.PrefixOnly
+			} else {
+				req.IPs = append(req.IPs, a)
+			}
+		}
+	}
 	return req
+}
+
+// prefixHeld reads an answer to a prefix sent (lan_prefix): an IPv6 address
+// in it, or none at all (the answer names the prefix, or the IPv4 address
+// alone), confirms it.
+func prefixHeld(held []netip.Addr, prefix netip.Prefix) []netip.Addr {
+	if !prefix.IsValid() || len(held) == 0 {
+		return held
+	}
+	out := make([]netip.Addr, 0, len(held)+1)
+	has6 := false
+	for _, h := range held {
+		if h.Is6() {
+			has6 = true
+			if prefix.Contains(h) {
+				h = prefix.Addr()
+			}
+		}
+		out = append(out, h)
+	}
+	if !has6 {
+		out = append(out, prefix.Addr())
+	}
+	return out
 }
 
 func family(a netip.Addr) string {
@@ -529,6 +578,8 @@ type Observation struct {
 	Via    string       // where they came from, for the logs: "on wan0", "via checkip"
 	Device string       // the device asked, if any (also when the look failed)
 	Asked  bool         // a checkip server was asked (also when the look failed)
+	LAN    string       // the LAN device of a LAN host or prefix (also when the look failed)
+	Prefix netip.Prefix // lan_prefix: the LAN prefix, whose address Addrs holds for IPv6
 }
 
 // observe finds the current address of every family the profile publishes:
@@ -587,6 +638,14 @@ func (r *Runner) look(ctx context.Context, p *config.Profile, web IPLookup, rout
 			continue
 		}
 		fam := map[bool]string{false: "IPv4", true: "IPv6"}[v6]
+		if v6 && (p.LANHost != nil || p.LANPrefix) {
+			a, via, err := r.lanAddr(ctx, p, &o)
+			if err != nil {
+				return o, err
+			}
+			o.Addrs, vias = append(o.Addrs, a), append(vias, via)
+			continue
+		}
 		if useDevice {
 			a, ok := ipsource.FromDevice(addrs, v6, p.IPv6Suffix, policy)
 			if !ok && p.IPSource == config.SourceAuto && sourceAddr(addrs, v6).IsValid() {
@@ -627,6 +686,99 @@ func (r *Runner) look(ctx context.Context, p *config.Profile, web IPLookup, rout
 	}
 	o.Via = strings.Join(dedupe(vias), ", ")
 	return o, nil
+}
+
+// lanAddr is the IPv6 address a profile publishes for a host behind the
+// router (lan_host), or the LAN prefix's (lan_prefix, in o.Prefix).
+func (r *Runner) lanAddr(ctx context.Context, p *config.Profile, o *Observation) (netip.Addr, string, error) {
+	dev, prefix, err := r.lanPrefix(ctx, p)
+	o.LAN = dev
+	if err != nil {
+		return netip.Addr{}, "", err
+	}
+	if p.LANPrefix {
+		o.Prefix = prefix
+		return prefix.Addr(), "prefix " + prefix.String() + " on " + dev, nil
+	}
+	var leases []lanhost.Lease
+	if k := p.LANHost.Kind; k == lanhost.DUID || k == lanhost.Name {
+		all, err := r.Ifaces.Leases(ctx)
+		if err != nil {
+			return netip.Addr{}, "", fmt.Errorf("lan_host %s: odhcpd's leases: %w", p.LANHost, err)
+		}
+		leases = lanhost.OnDevice(all, dev)
+	}
+	a, err := lanhost.Address(prefix, *p.LANHost, leases)
+	if err != nil {
+		return netip.Addr{}, "", fmt.Errorf("lan_host %s: %w", p.LANHost, err)
+	}
+	return a, "for " + p.LANHost.String() + " in " + prefix.String(), nil
+}
+
+// lanPrefix finds the LAN's device and global prefix: the prefix netifd
+// assigned to lan_interface (a deprecated one — the prefix the ISP took
+// back, by its delegation on the profile's interface or by the router's own
+// address in it — only when there is no other), or, with lan_device, the
+// prefixes of that device's global addresses.
+func (r *Runner) lanPrefix(ctx context.Context, p *config.Profile) (string, netip.Prefix, error) {
+	if r.Ifaces == nil {
+		return "", netip.Prefix{}, errors.New("the LAN's prefix cannot be known here: no netifd and no address table")
+	}
+	var cands []lanhost.Candidate
+	dev, where := p.LANDevice, "lan_device "+p.LANDevice
+	if dev == "" {
+		where = "lan_interface " + p.LANInterface
+		st, err := r.Ifaces.Status(ctx, p.LANInterface)
+		if err != nil {
+			return "", netip.Prefix{}, fmt.Errorf("%s: %w", where, err)
+		}
+		if !st.Up {
+			return st.Dev(), netip.Prefix{}, fmt.Errorf("%s is down", where)
+		}
+		dev = st.Dev()
+		addrs, _ := r.Ifaces.Addrs(dev)
+		var delegated []netifd.Delegated
+		if wan, err := r.Ifaces.Status(ctx, p.Interface); err == nil {
+			delegated = wan.Delegated
+		}
+		for _, a := range st.Assigned {
+			cands = append(cands, lanhost.Candidate{Prefix: a, Deprecated: deprecated(a, addrs, delegated)})
+		}
+	} else {
+		addrs, ok := r.Ifaces.Addrs(dev)
+		if !ok {
+			return dev, netip.Prefix{}, fmt.Errorf("%s does not exist", where)
+		}
+		for _, a := range addrs {
+			if a.IP.Is6() && a.Flags&(rtnl.FlagTentative|rtnl.FlagDADFailed|rtnl.FlagTemporary) == 0 {
+				gone := a.Preferred == 0 || a.Flags&rtnl.FlagDeprecated != 0
+				cands = append(cands, lanhost.Candidate{Prefix: netip.PrefixFrom(a.IP, a.PrefixLen).Masked(), Deprecated: gone})
+			}
+		}
+	}
+	prefix, err := lanhost.ChoosePrefix(cands)
+	if err != nil {
+		return dev, netip.Prefix{}, fmt.Errorf("%s (%s): %w", where, dev, err)
+	}
+	return dev, prefix, nil
+}
+
+// deprecated says whether the LAN prefix a is on its way out: its delegation
+// is deprecated, or every address the router holds in it is.
+func deprecated(a netip.Prefix, addrs []rtnl.Addr, delegated []netifd.Delegated) bool {
+	for _, d := range delegated {
+		if d.Prefix.Contains(a.Addr()) && d.Prefix.Bits() <= a.Bits() {
+			return d.Preferred == 0
+		}
+	}
+	in, live := false, false
+	for _, x := range addrs {
+		if a.Contains(x.IP) {
+			in = true
+			live = live || x.Preferred != 0 && x.Flags&rtnl.FlagDeprecated == 0
+		}
+	}
+	return in && !live
 }
 
 // sourceAddr is the address of the family v6 that requests bound to a device

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -20,6 +21,7 @@ import (
 	"ddns-updater/src/internal/syncbuf"
 	"ddns-updater/src/internal/testcert"
 	"ddns-updater/src/ipsource"
+	"ddns-updater/src/lanhost"
 	"ddns-updater/src/logx"
 	"ddns-updater/src/netifd"
 	"ddns-updater/src/notify"
@@ -531,6 +533,14 @@ type fakeIfaces struct {
 	status map[string]netifd.Status
 	addrs  map[string][]rtnl.Addr
 	down   map[string]bool // links down
+	leases []lanhost.Lease // odhcpd's
+}
+
+func (f *fakeIfaces) Leases(context.Context) ([]lanhost.Lease, error) {
+	if f.leases == nil {
+		return nil, errors.New("ubus call dhcp ipv6leases: exit status 4 (Command failed: Not found)")
+	}
+	return f.leases, nil
 }
 
 func (f *fakeIfaces) Status(_ context.Context, name string) (netifd.Status, error) {
