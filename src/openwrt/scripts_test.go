@@ -391,30 +391,49 @@ func TestStatusCommand(t *testing.T) {
 // event: the running daemon gets SIGUSR1, by name, through the init script.
 func TestHotplug(t *testing.T) {
 	usr1 := `ubus call service signal {"name":"ddns-updater","instance":"main","signal":` + strconv.Itoa(int(syscall.SIGUSR1)) + `}`
+	profiles := []string{"SECTIONS=profile:DDNS profile:v6 profile:off",
+		"CFG_DDNS_enabled=1", "CFG_v6_enabled=1", "CFG_v6_interface=wan6", "CFG_off_interface=wwan"}
+	// a profile for a LAN host, one for the LAN prefix, one for a LAN host but disabled
+	lan := []string{"SECTIONS=profile:nas profile:pfx profile:old",
+		"CFG_nas_enabled=1", "CFG_nas_lan_host=::1234", "CFG_nas_interface=wan6",
+		"CFG_pfx_enabled=1", "CFG_pfx_lan_prefix=1", "CFG_pfx_lan_interface=lan2",
+		"CFG_old_enabled=0", "CFG_old_lan_host=nas", "CFG_old_lan_interface=guest"}
 	for _, tc := range []struct {
 		name    string
 		env     []string
 		enabled bool
 		signal  bool
+		config  []string // nil: profiles
 	}{
-		{"ifup wan", []string{"ACTION=ifup", "INTERFACE=wan"}, true, true},
-		{"ifupdate with new addresses", []string{"ACTION=ifupdate", "INTERFACE=wan", "IFUPDATE_ADDRESSES=1"}, true, true},
-		{"ifupdate with new prefixes", []string{"ACTION=ifupdate", "INTERFACE=wan6", "IFUPDATE_PREFIXES=1"}, true, true},
-		{"ifupdate of routes only", []string{"ACTION=ifupdate", "INTERFACE=wan", "IFUPDATE_ROUTES=1"}, true, false},
-		{"ifupdate saying nothing", []string{"ACTION=ifupdate", "INTERFACE=wan"}, true, true},
-		{"ifdown", []string{"ACTION=ifdown", "INTERFACE=wan"}, true, false},
-		{"another interface", []string{"ACTION=ifup", "INTERFACE=lan"}, true, false},
-		{"service disabled", []string{"ACTION=ifup", "INTERFACE=wan"}, false, false},
-		{"interface of a disabled profile", []string{"ACTION=ifup", "INTERFACE=wwan"}, true, false},
-		{"second profile's interface", []string{"ACTION=ifup", "INTERFACE=wan6"}, true, true},
+		{"ifup wan", []string{"ACTION=ifup", "INTERFACE=wan"}, true, true, nil},
+		{"ifupdate with new addresses", []string{"ACTION=ifupdate", "INTERFACE=wan", "IFUPDATE_ADDRESSES=1"}, true, true, nil},
+		{"ifupdate with new prefixes", []string{"ACTION=ifupdate", "INTERFACE=wan6", "IFUPDATE_PREFIXES=1"}, true, true, nil},
+		{"ifupdate of routes only", []string{"ACTION=ifupdate", "INTERFACE=wan", "IFUPDATE_ROUTES=1"}, true, false, nil},
+		{"ifupdate saying nothing", []string{"ACTION=ifupdate", "INTERFACE=wan"}, true, true, nil},
+		{"ifdown", []string{"ACTION=ifdown", "INTERFACE=wan"}, true, false, nil},
+		{"another interface", []string{"ACTION=ifup", "INTERFACE=lan"}, true, false, nil},
+		{"service disabled", []string{"ACTION=ifup", "INTERFACE=wan"}, false, false, nil},
+		{"interface of a disabled profile", []string{"ACTION=ifup", "INTERFACE=wwan"}, true, false, nil},
+		{"second profile's interface", []string{"ACTION=ifup", "INTERFACE=wan6"}, true, true, nil},
+		{"LAN host: its WAN", []string{"ACTION=ifup", "INTERFACE=wan6"}, true, true, lan},
+		{"LAN host: ifup of its LAN", []string{"ACTION=ifup", "INTERFACE=lan"}, true, true, lan},
+		{"LAN host: new prefixes on the LAN", []string{"ACTION=ifupdate", "INTERFACE=lan", "IFUPDATE_PREFIXES=1"}, true, true, lan},
+		{"LAN host: new prefixes on another WAN", []string{"ACTION=ifupdate", "INTERFACE=wan_6", "IFUPDATE_PREFIXES=1"}, true, true, lan},
+		{"LAN host: routes of another WAN", []string{"ACTION=ifupdate", "INTERFACE=wan_6", "IFUPDATE_ROUTES=1"}, true, false, lan},
+		{"LAN prefix: its LAN", []string{"ACTION=ifup", "INTERFACE=lan2"}, true, true, lan},
+		{"LAN host of a disabled profile", []string{"ACTION=ifup", "INTERFACE=guest"}, true, false, lan},
+		{"LAN host: another interface", []string{"ACTION=ifup", "INTERFACE=wwan"}, true, false, lan},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			enabled := "SERVICE_ENABLED=0"
 			if tc.enabled {
 				enabled = "SERVICE_ENABLED=1"
 			}
-			r := newRouter(t, stubProgram(t, 0, ""), conf, "", "SECTIONS=profile:DDNS profile:v6 profile:off",
-				"CFG_DDNS_enabled=1", "CFG_v6_enabled=1", "CFG_v6_interface=wan6", "CFG_off_interface=wwan", enabled)
+			cfg := tc.config
+			if cfg == nil {
+				cfg = profiles
+			}
+			r := newRouter(t, stubProgram(t, 0, ""), conf, "", append(append([]string{}, cfg...), enabled)...)
 			daemon := command(t, "sleep", "60")
 			daemon.Start()
 			defer daemon.Process.Kill()
