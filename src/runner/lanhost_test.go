@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"ddns-updater/src/config"
 	"ddns-updater/src/lanhost"
 	"ddns-updater/src/netifd"
 	"ddns-updater/src/rtnl"
@@ -220,5 +221,41 @@ func TestLANPrefix(t *testing.T) {
 				t.Errorf("an unchanged prefix sent again: %q", e.prov.query)
 			}
 		})
+	}
+}
+
+// TestLANHostList: list lan_host entries HOSTNAME=HOST are profiles of their
+// own: one request per host name, each with its host's address, each with
+// its own state.
+func TestLANHostList(t *testing.T) {
+	e := newEnv(t, nil)
+	e.prov.answer(200, "good")
+	r := e.runner()
+	r.Ifaces = lanRouter(t, "lan-static.json", "wan6-dhcpv6-pd.json")
+	text := "config profile 'home'\n\toption enabled 1\n\toption server '" + e.provSrv.Listener.Addr().String() + "'\n" +
+		"\toption username u\n\toption password p\n\toption ca_file '" + e.cert.CAFile + "'\n\toption dns_server '" + e.dns.Addr.String() + "'\n" +
+		"\toption bind 0\n\toption ip_version 6\n\tlist lan_host 'nas.example.com=nas'\n\tlist lan_host 'printer.example.com=02:11:22:33:44:5a'\n"
+	c, err := config.Parse("/etc/config/ddns-updater", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	profiles, _, err := c.Select(nil)
+	if err != nil || len(profiles) != 2 {
+		t.Fatalf("%d profiles, %v", len(profiles), err)
+	}
+	for _, p := range profiles {
+		r.Run(context.Background(), p, nil)
+	}
+	var got []string
+	for _, q := range e.prov.reqs {
+		got = append(got, q.Hostname+"="+q.MyIP)
+	}
+	if strings.Join(got, " ") != "nas.example.com=2001:db8:4400::d1c printer.example.com=2001:db8:4400:0:11:22ff:fe33:445a" {
+		t.Errorf("sent %q", got)
+	}
+	for _, name := range []string{"home@nas.example.com", "home@printer.example.com"} {
+		if _, err := os.Stat(filepath.Join(e.stateDir, name+".state")); err != nil {
+			t.Errorf("no state of its own: %v", err)
+		}
 	}
 }

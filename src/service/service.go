@@ -268,6 +268,9 @@ func (s *Service) Rules() []string {
 	if s.Keep4 != "" {
 		out = append(out, "the family not sent is kept ("+s.Keep4+", "+s.Keep6+")")
 	}
+	if s.Prefix != "" {
+		out = append(out, "takes the LAN prefix in "+s.Prefix+" (lan_prefix 1)")
+	}
 	if s.MinGap != "" {
 		out = append(out, "at most one update per "+s.MinGap)
 	}

@@ -161,7 +161,7 @@ func TestWriteTable(t *testing.T) {
 	for _, want := range []string{
 		"he.net              dyn.dns.he.net           yes  one host name per profile; username: the host name",
 		"spdyn.de            update.spdyn.de          yes  credentials in the query",
-		"ipv64.net           ipv64.net                yes  IPv6 in myipv6; at most one update per 30m",
+		"ipv64.net           ipv64.net                yes  IPv6 in myipv6; takes the LAN prefix in ipv6prefix (lan_prefix 1); at most one update per 30m",
 		"ydns.io: its API takes host=",
 	} {
 		if !strings.Contains(out, want) {
