@@ -488,6 +488,13 @@ func checkLANHosts(file string, p *Profile, ownHostname bool) []error {
 	where := "profile '" + p.Name + "'"
 	var errs []error
 	add := func(opt, msg string) { errs = append(errs, &Error{file, where, opt, msg}) }
+	if len(p.lanHosts) == 1 && p.lanHosts[0].hostname == "" && p.IPv6Suffix.IsValid() {
+		if on, err := parseBool(p.lanHosts[0].ident.Text); err == nil && on {
+			// lan_host 1 with ipv6_suffix: the host is named by its interface ID
+			p.lanHosts[0].ident = lanhost.Ident{Kind: lanhost.Suffix, Suffix: p.IPv6Suffix, Text: p.IPv6Suffix.String()}
+			p.IPv6Suffix = netip.Addr{}
+		}
+	}
 	named := 0
 	for _, h := range p.lanHosts {
 		if h.hostname != "" {

@@ -493,6 +493,8 @@ func TestLANHosts(t *testing.T) {
 			[]string{"home: nas.example.com = 02:11:22:33:44:55"}, ""},
 		{"several, each its own host name", "\toption ip_version 6\n\tlist lan_host 'nas.example.com=::1234'\n\tlist lan_host 'Printer.Example.com.=printer'\n",
 			[]string{"home@nas.example.com: nas.example.com = ::1234", "home@printer.example.com: printer.example.com = printer"}, ""},
+		{"lan_host 1 and the interface ID in ipv6_suffix", "\toption hostname nas.example.com\n\toption ip_version 6\n\toption lan_host 1\n\toption ipv6_suffix '::1234'\n",
+			[]string{"home: nas.example.com = ::1234"}, ""},
 		{"ip_version 4", "\toption hostname nas.example.com\n\toption lan_host '::1234'\n", nil, "lan_host: set, but ip_version is 4"},
 		{"two without names", "\toption hostname nas.example.com\n\toption ip_version 6\n\tlist lan_host '::1234'\n\tlist lan_host nas\n", nil, "lan_host: 2 hosts, but one hostname option"},
 		{"named and not", "\toption ip_version 6\n\tlist lan_host 'nas.example.com=::1234'\n\tlist lan_host nas\n", nil, "lan_host: some entries name a host name"},

@@ -148,18 +148,21 @@ func TestLANHostRenumbered(t *testing.T) {
 			}
 		})
 	}
-	// only the delegation says which prefix is old (the router holds no address in it)
-	e := newEnv(t, nil)
-	e.prov.answer(200, "good")
-	r := e.runner()
-	ifs := lanRouter(t, "lan-renumbered.json", "wan6-pd-renumbered.json")
-	ifs.addrs["br-lan"] = nil
-	ifs.status["lan"] = netifd.Status{Up: true, L3Device: "br-lan", Assigned: []netip.Prefix{
-		netip.MustParsePrefix("2001:db8:4400::/64"), netip.MustParsePrefix("2001:db8:5500::/64")}} // the old one first
-	r.Ifaces = ifs
-	r.Run(context.Background(), e.profile("\toption ip_version 6\n\toption interface wan6\n\toption lan_host '::1234'\n"), nil)
-	if e.prov.count() != 1 || e.prov.last().MyIP != "2001:db8:5500::1234" {
-		t.Errorf("%+v", e.prov.reqs)
+	// only the delegation says which prefix is old (the router holds no
+	// address in it), found on the profile's interface or on wan6
+	for _, wan := range []string{"wan6", "wan"} {
+		e := newEnv(t, nil)
+		e.prov.answer(200, "good")
+		r := e.runner()
+		ifs := lanRouter(t, "lan-renumbered.json", "wan6-pd-renumbered.json")
+		ifs.addrs["br-lan"] = nil
+		ifs.status["lan"] = netifd.Status{Up: true, L3Device: "br-lan", Assigned: []netip.Prefix{
+			netip.MustParsePrefix("2001:db8:4400::/64"), netip.MustParsePrefix("2001:db8:5500::/64")}} // the old one first
+		r.Ifaces = ifs
+		r.Run(context.Background(), e.profile("\toption ip_version 6\n\toption interface "+wan+"\n\toption lan_host '::1234'\n"), nil)
+		if e.prov.count() != 1 || e.prov.last().MyIP != "2001:db8:5500::1234" {
+			t.Errorf("interface %s: %+v", wan, e.prov.reqs)
+		}
 	}
 }
 

@@ -737,9 +737,17 @@ func (r *Runner) lanPrefix(ctx context.Context, p *config.Profile) (string, neti
 		}
 		dev = st.Dev()
 		addrs, _ := r.Ifaces.Addrs(dev)
+		// the delegation: on the profile's interface, else where OpenWrt
+		// puts it (wan6; IFACE_6 of PPPoE and mobile uplinks)
 		var delegated []netifd.Delegated
-		if wan, err := r.Ifaces.Status(ctx, p.Interface); err == nil {
-			delegated = wan.Delegated
+		for i, wan := range []string{p.Interface, p.Interface + "_6", "wan6"} {
+			if i == 2 && p.Interface == "wan6" {
+				break
+			}
+			if st, err := r.Ifaces.Status(ctx, wan); err == nil && len(st.Delegated) > 0 {
+				delegated = st.Delegated
+				break
+			}
 		}
 		for _, a := range st.Assigned {
 			cands = append(cands, lanhost.Candidate{Prefix: a, Deprecated: deprecated(a, addrs, delegated)})
