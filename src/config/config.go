@@ -593,6 +593,13 @@ func (p *Profile) problemWith(option string) bool {
 	return false
 }
 
+// PublishesLAN reports whether the profile publishes a LAN host or the LAN prefix.
+func (p *Profile) PublishesLAN() bool { return p.LANHost != nil || p.LANPrefix }
+
+// LANOnly reports whether every address the profile publishes comes from the
+// LAN: the WAN gives it none (it is only the way out).
+func (p *Profile) LANOnly() bool { return p.PublishesLAN() && !p.IPVersion.Has(false) }
+
 // Usable reports whether the profile has no problems and so can run.
 func (p *Profile) Usable() bool { return len(p.Problems) == 0 }
 

@@ -267,8 +267,8 @@ func (d *Daemon) changed(device string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for _, w := range d.workers {
-		wan := w.p.IPSource != config.SourceWeb && (device == "" || w.device == "" || w.device == device)
-		lan := (w.p.LANHost != nil || w.p.LANPrefix) && (device == "" || w.lan == "" || w.lan == device)
+		wan := w.p.IPSource != config.SourceWeb && !w.p.LANOnly() && (device == "" || w.device == "" || w.device == device)
+		lan := w.p.PublishesLAN() && (device == "" || w.lan == "" || w.lan == device)
 		if wan || lan {
 			signal(w.event)
 		}

@@ -596,7 +596,7 @@ func (r *Runner) observe(ctx context.Context, p *config.Profile, web IPLookup, r
 func (r *Runner) look(ctx context.Context, p *config.Profile, web IPLookup, route *transport.Route, log *logx.Logger) (o Observation, err error) {
 	policy := r.Policy
 	policy.AllowPrivate = policy.AllowPrivate || p.AllowPrivate
-	useDevice := p.IPSource != config.SourceWeb
+	useDevice := p.IPSource != config.SourceWeb && !p.LANOnly() // a LAN-only profile's WAN is only the way out
 	bind := route != nil && p.Bind
 	var addrs []rtnl.Addr
 	if useDevice || bind {
@@ -638,7 +638,7 @@ func (r *Runner) look(ctx context.Context, p *config.Profile, web IPLookup, rout
 			continue
 		}
 		fam := map[bool]string{false: "IPv4", true: "IPv6"}[v6]
-		if v6 && (p.LANHost != nil || p.LANPrefix) {
+		if v6 && p.PublishesLAN() {
 			a, via, err := r.lanAddr(ctx, p, &o)
 			if err != nil {
 				return o, err
