@@ -444,7 +444,7 @@ func target(p *Profile) string {
 func checkProfile(file string, p *Profile) []error {
 	where := "profile '" + p.Name + "'"
 	var errs []error
-	add := func(opt, msg string) { errs = append(errs, &Error{file, where, opt, msg}) }
+	add := func(opt, msg string) { errs = appendError(errs, file, where, opt, msg) }
 	if p.IPv6Suffix.IsValid() && !p.IPVersion.Has(true) {
 		add("ipv6_suffix", "set, but ip_version is 4; expected ip_version 6 or both")
 	}
@@ -458,6 +458,13 @@ func checkProfile(file string, p *Profile) []error {
 		add("force_interval", fmt.Sprintf("%s is shorter than check_interval %s", FormatDuration(p.ForceInterval), FormatDuration(p.CheckInterval)))
 	}
 	return errs
+}
+
+// appendError adds an Error; out of line, as the checks call it from many places.
+//
+//go:noinline
+func appendError(errs []error, file, section, option, msg string) []error {
+	return append(errs, &Error{file, section, option, msg})
 }
 
 // lanHost is one lan_host entry: a host, and the host name it alone publishes
@@ -487,7 +494,7 @@ func namedLANHosts(s *uci.Section) []string {
 func checkLANHosts(file string, p *Profile, ownHostname bool) []error {
 	where := "profile '" + p.Name + "'"
 	var errs []error
-	add := func(opt, msg string) { errs = append(errs, &Error{file, where, opt, msg}) }
+	add := func(opt, msg string) { errs = appendError(errs, file, where, opt, msg) }
 	if len(p.lanHosts) == 1 && p.lanHosts[0].hostname == "" && p.IPv6Suffix.IsValid() {
 		if on, err := parseBool(p.lanHosts[0].ident.Text); err == nil && on {
 			// lan_host 1 with ipv6_suffix: the host is named by its interface ID

@@ -62,14 +62,19 @@ func Looks(data []byte) bool {
 	return false
 }
 
+// lineError is the error of line n; out of line, as Parse fails in many places.
+//
+//go:noinline
+func lineError(path string, n int, format string, a ...any) error {
+	return &Error{path, n, fmt.Sprintf(format, a...)}
+}
+
 // Parse reads an INI file; a line configparser refuses is an error naming it.
 func Parse(path string, data []byte) (*File, error) {
 	f := &File{Path: path}
 	var defaults, cur *Section
 	var last *Option // the option a continuation line extends
-	fail := func(n int, format string, a ...any) (*File, error) {
-		return nil, &Error{path, n, fmt.Sprintf(format, a...)}
-	}
+	fail := func(n int, format string, a ...any) (*File, error) { return nil, lineError(path, n, format, a...) }
 	seen := map[string]bool{}
 	for i, raw := range strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") {
 		n := i + 1

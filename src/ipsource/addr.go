@@ -25,31 +25,36 @@ type special struct {
 }
 
 var specials = func() []special {
-	var out []special
-	add := func(p, what string, private, doc bool) {
-		out = append(out, special{netip.MustParsePrefix(p), what, private, doc})
+	table := [...]struct {
+		prefix, what string
+		private, doc bool
+	}{
+		{"0.0.0.0/8", "an unspecified address (0.0.0.0/8)", false, false},
+		{"10.0.0.0/8", "a private address (10.0.0.0/8)", true, false},
+		{"100.64.0.0/10", "a carrier-grade NAT address (100.64.0.0/10)", true, false},
+		{"127.0.0.0/8", "a loopback address", false, false},
+		{"169.254.0.0/16", "a link-local address", false, false},
+		{"172.16.0.0/12", "a private address (172.16.0.0/12)", true, false},
+		{"192.0.0.0/24", "an IETF protocol address (192.0.0.0/24)", false, false},
+		{"192.0.2.0/24", "a documentation address (192.0.2.0/24)", false, true},
+		{"192.168.0.0/16", "a private address (192.168.0.0/16)", true, false},
+		{"198.18.0.0/15", "a benchmarking address (198.18.0.0/15)", true, false},
+		{"198.51.100.0/24", "a documentation address (198.51.100.0/24)", false, true},
+		{"203.0.113.0/24", "a documentation address (203.0.113.0/24)", false, true},
+		{"224.0.0.0/4", "a multicast address", false, false},
+		{"240.0.0.0/4", "a reserved address (240.0.0.0/4)", false, false},
+		{"::/128", "the unspecified address", false, false},
+		{"::1/128", "a loopback address", false, false},
+		{"::ffff:0:0/96", "an IPv4-mapped address", false, false},
+		{"fc00::/7", "a unique local address (fc00::/7, ULA)", true, false},
+		{"fe80::/10", "a link-local address", false, false},
+		{"ff00::/8", "a multicast address", false, false},
+		{"2001:db8::/32", "a documentation address (2001:db8::/32)", false, true},
 	}
-	add("0.0.0.0/8", "an unspecified address (0.0.0.0/8)", false, false)
-	add("10.0.0.0/8", "a private address (10.0.0.0/8)", true, false)
-	add("100.64.0.0/10", "a carrier-grade NAT address (100.64.0.0/10)", true, false)
-	add("127.0.0.0/8", "a loopback address", false, false)
-	add("169.254.0.0/16", "a link-local address", false, false)
-	add("172.16.0.0/12", "a private address (172.16.0.0/12)", true, false)
-	add("192.0.0.0/24", "an IETF protocol address (192.0.0.0/24)", false, false)
-	add("192.0.2.0/24", "a documentation address (192.0.2.0/24)", false, true)
-	add("192.168.0.0/16", "a private address (192.168.0.0/16)", true, false)
-	add("198.18.0.0/15", "a benchmarking address (198.18.0.0/15)", true, false)
-	add("198.51.100.0/24", "a documentation address (198.51.100.0/24)", false, true)
-	add("203.0.113.0/24", "a documentation address (203.0.113.0/24)", false, true)
-	add("224.0.0.0/4", "a multicast address", false, false)
-	add("240.0.0.0/4", "a reserved address (240.0.0.0/4)", false, false)
-	add("::/128", "the unspecified address", false, false)
-	add("::1/128", "a loopback address", false, false)
-	add("::ffff:0:0/96", "an IPv4-mapped address", false, false)
-	add("fc00::/7", "a unique local address (fc00::/7, ULA)", true, false)
-	add("fe80::/10", "a link-local address", false, false)
-	add("ff00::/8", "a multicast address", false, false)
-	add("2001:db8::/32", "a documentation address (2001:db8::/32)", false, true)
+	out := make([]special, len(table)) // parsed in one loop: an inlined parse per row costs kilobytes of binary
+	for i, t := range table {
+		out[i] = special{netip.MustParsePrefix(t.prefix), t.what, t.private, t.doc}
+	}
 	return out
 }()
 

@@ -103,11 +103,20 @@ func DDNSScripts(f *uci.File) (out *uci.File, notes []config.Unmapped) {
 }
 
 // mapService maps one service section; why says why it cannot be mapped.
+// value and setOption are kept out of line: inlined at each of mapService's
+// many options they cost kilobytes of the router's binary.
+//
+//go:noinline
+func value(s *uci.Section, opt string) string { v, _ := s.Value(opt); return v }
+
+//go:noinline
+func setOption(p *uci.Section, line int, opt, v string) { p.Set(opt, false, line, v) }
+
 func mapService(s *uci.Section, name string, note func(opt, why string)) (*uci.Section, string) {
-	get := func(opt string) string { v, _ := s.Value(opt); return v }
+	get := func(opt string) string { return value(s, opt) }
 	tmp := &uci.File{}
 	p := tmp.Add("profile", name, s.Line)
-	set := func(opt, v string) { p.Set(opt, false, s.Line, v) }
+	set := func(opt, v string) { setOption(p, s.Line, opt, v) }
 	done := map[string]bool{"service_name": true, "update_url": true, "update_script": true}
 
 	enabled := get("enabled")

@@ -84,15 +84,18 @@ func (m Message) Bytes() []byte {
 	for i, a := range m.To {
 		to[i] = address(a)
 	}
-	put := func(k, v string) { b.WriteString(k + ": " + v + "\r\n") }
-	put("Date", m.Date.Format(time.RFC1123Z))
-	put("Message-ID", "<"+hex.EncodeToString(id)+"@"+domain+">")
-	put("From", address(m.From))
-	put("To", strings.Join(to, ", "))
-	put("Subject", header(m.Subject))
-	put("MIME-Version", "1.0")
-	put("Content-Type", "text/plain; charset=utf-8")
-	put("Content-Transfer-Encoding", "quoted-printable")
+	for _, h := range [...][2]string{
+		{"Date", m.Date.Format(time.RFC1123Z)},
+		{"Message-ID", "<" + hex.EncodeToString(id) + "@" + domain + ">"},
+		{"From", address(m.From)},
+		{"To", strings.Join(to, ", ")},
+		{"Subject", header(m.Subject)},
+		{"MIME-Version", "1.0"},
+		{"Content-Type", "text/plain; charset=utf-8"},
+		{"Content-Transfer-Encoding", "quoted-printable"},
+	} {
+		b.WriteString(h[0] + ": " + h[1] + "\r\n")
+	}
 	b.WriteString("\r\n")
 	qp := quotedprintable.NewWriter(&b)
 	body := strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")

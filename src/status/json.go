@@ -32,41 +32,40 @@ func WriteJSON(w io.Writer, r Report) error {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.WriteByte('{')
-		field := func(first bool, k, v string) {
-			if !first {
-				b.WriteByte(',')
-			}
-			b.WriteString(jsonString(k) + ":" + v)
-		}
-		field(true, "name", jsonString(p.Name))
-		field(false, "enabled", strconv.FormatBool(p.Enabled))
-		field(false, "hostnames", jsonStrings(p.Hostnames))
-		field(false, "ip_source", jsonString(p.IPSource))
-		field(false, "interface", jsonString(p.Interface))
-		field(false, "device", jsonString(p.Device))
-		field(false, "observed", jsonAddrs(p.Observed))
-		field(false, "registered", jsonAddrs(p.Registered))
-		field(false, "registered_at", jsonTime(p.RegisteredAt))
-		field(false, "learnt_from", jsonString(p.LearntFrom))
-		field(false, "last_update", jsonTime(p.LastAttempt))
-		field(false, "last_answer", jsonString(p.LastAnswer))
-		field(false, "checked_at", jsonTime(p.CheckedAt))
-		field(false, "last_check", jsonString(p.LastCheck))
-		field(false, "next_check", jsonTime(p.NextCheck))
-		field(false, "wait_until", jsonTime(p.WaitUntil))
 		stop := "null"
 		if s := p.Stop; s != nil {
 			stop = fmt.Sprintf(`{"code":%s,"meaning":%s,"fix":%s,"at":%s,"lifted":%t}`,
 				jsonString(s.Code), jsonString(s.Meaning), jsonString(s.Fix), jsonTime(s.At), s.Lifted)
 		}
-		field(false, "stop", stop)
-		field(false, "problems", jsonStrings(p.Problems))
 		stateErr := "null"
 		if p.StateError != "" {
 			stateErr = jsonString(p.StateError)
 		}
-		field(false, "state_error", stateErr)
+		fields := [...][2]string{
+			{"name", jsonString(p.Name)},
+			{"enabled", strconv.FormatBool(p.Enabled)},
+			{"hostnames", jsonStrings(p.Hostnames)},
+			{"ip_source", jsonString(p.IPSource)},
+			{"interface", jsonString(p.Interface)},
+			{"device", jsonString(p.Device)},
+			{"observed", jsonAddrs(p.Observed)},
+			{"registered", jsonAddrs(p.Registered)},
+			{"registered_at", jsonTime(p.RegisteredAt)},
+			{"learnt_from", jsonString(p.LearntFrom)},
+			{"last_update", jsonTime(p.LastAttempt)},
+			{"last_answer", jsonString(p.LastAnswer)},
+			{"checked_at", jsonTime(p.CheckedAt)},
+			{"last_check", jsonString(p.LastCheck)},
+			{"next_check", jsonTime(p.NextCheck)},
+			{"wait_until", jsonTime(p.WaitUntil)},
+			{"stop", stop},
+			{"problems", jsonStrings(p.Problems)},
+			{"state_error", stateErr},
+		}
+		for i, f := range fields {
+			b.WriteByte("{,"[min(i, 1)])
+			b.WriteString(jsonString(f[0]) + ":" + f[1])
+		}
 		b.WriteByte('}')
 	}
 	b.WriteString("]}\n")
@@ -108,6 +107,7 @@ func jsonAddrs(a []netip.Addr) string {
 	return "[" + strings.Join(q, ",") + "]"
 }
 
+//go:noinline
 func jsonTime(t time.Time) string {
 	if t.IsZero() {
 		return "null"
