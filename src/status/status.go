@@ -31,6 +31,8 @@ type Profile struct {
 	CheckedAt    time.Time
 	Observed     []netip.Addr
 	Device       string
+	LAN          string // lan_host, lan_prefix: the LAN interface ("lan") or device ("device br-lan")
+	LANOnly      bool   // every address published comes from the LAN
 	LastCheck    string // what the last check concluded
 	NextCheck    time.Time
 	WaitUntil    time.Time
@@ -64,6 +66,9 @@ func Collect(cfg *config.Config, dir *state.Dir, now time.Time) Report {
 		if p.IPSource != config.SourceWeb {
 			s.Interface, s.Device = p.Interface, p.Device
 		}
+		if p.PublishesLAN() {
+			s.LAN, s.LANOnly = lanName(p), p.LANOnly()
+		}
 		for _, e := range p.Problems {
 			s.Problems = append(s.Problems, e.Error())
 		}
@@ -93,13 +98,33 @@ func Collect(cfg *config.Config, dir *state.Dir, now time.Time) Report {
 }
 
 func source(p *config.Profile) string {
+	var wan string
 	switch {
 	case p.IPSource == config.SourceWeb:
-		return "web (" + p.ExternalIPServer + ")"
+		wan = "web (" + p.ExternalIPServer + ")"
 	case p.Device != "":
-		return string(p.IPSource) + " (device " + p.Device + ")"
+		wan = string(p.IPSource) + " (device " + p.Device + ")"
+	default:
+		wan = string(p.IPSource) + " (" + p.Interface + ")"
 	}
-	return string(p.IPSource) + " (" + p.Interface + ")"
+	if !p.PublishesLAN() {
+		return wan
+	}
+	lan := "lan_prefix (" + lanName(p) + ")"
+	if p.LANHost != nil {
+		lan = "lan_host " + p.LANHost.String() + " (" + lanName(p) + ")"
+	}
+	if p.LANOnly() {
+		return lan
+	}
+	return wan + ", IPv6 " + lan
+}
+
+func lanName(p *config.Profile) string {
+	if p.LANDevice != "" {
+		return "device " + p.LANDevice
+	}
+	return p.LANInterface
 }
 
 // WriteText prints the report for a person: first whether the daemon runs,
@@ -164,6 +189,17 @@ func writeLine(w io.Writer, k, v string) { fmt.Fprintf(w, "  %-12s %s\n", k+":",
 // kernel's address events for the sources that read a device, the hotplug hook
 // (SIGUSR1 on ifup and on ifupdate with new addresses) for all.
 func earlier(s Profile) string {
+	if s.LAN != "" {
+		lan := strings.TrimPrefix(s.LAN, "device ")
+		if lan == s.LAN {
+			lan = "the device of " + s.LAN
+		}
+		if s.LANOnly || s.IPSource == string(config.SourceWeb) {
+			return "or at once when the addresses on " + lan + " change (a new prefix), or on /etc/init.d/ddns-updater update"
+		}
+		s.LAN = ""
+		return earlier(s) + " or on " + lan
+	}
 	if s.IPSource == string(config.SourceWeb) {
 		return "or earlier when an interface of an enabled profile comes up or gets new addresses (hotplug), or on /etc/init.d/ddns-updater update"
 	}

@@ -146,3 +146,37 @@ func TestJSON(t *testing.T) {
 		t.Errorf("empty lists must be [], not null: %+v", e)
 	}
 }
+
+// TestLANProfileText: a profile that publishes a LAN host says so, and what
+// wakes it: the LAN's addresses.
+func TestLANProfileText(t *testing.T) {
+	cfg, err := config.Parse("/etc/config/ddns-updater", []byte("config profile 'nas'\n\toption enabled 1\n\toption server s.example.com\n\toption username u\n\toption password p\n"+
+		"\toption hostname nas.example.com\n\toption ip_version 6\n\toption lan_host nas\n"+
+		"config profile 'both'\n\toption enabled 1\n\toption server s.example.com\n\toption username u\n\toption password p\n"+
+		"\toption hostname both.example.com\n\toption ip_version both\n\toption lan_prefix 1\n\toption lan_device br-lan\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := state.Open(t.TempDir())
+	now := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	for _, p := range cfg.Profiles {
+		dir.SaveRun(p.Name, state.Run{CheckedAt: now, NextCheck: now.Add(10 * time.Minute), Summary: "ok"})
+	}
+	r := Collect(cfg, dir, now)
+	r.Running = true // as if a daemon ran: its next checks are known
+	for i := range r.Profiles {
+		r.Profiles[i].NextCheck = now.Add(10 * time.Minute)
+	}
+	var b strings.Builder
+	WriteText(&b, r, now)
+	for _, want := range []string{
+		"nas: enabled, nas.example.com, ip_source lan_host nas (lan)",
+		"or at once when the addresses on the device of lan change (a new prefix)",
+		"both: enabled, both.example.com, ip_source auto (wan), IPv6 lan_prefix (device br-lan)",
+		"or at once when the address on the device of wan changes or on br-lan",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, b.String())
+		}
+	}
+}
