@@ -216,6 +216,7 @@ func BenchmarkIdleInterface(b *testing.B) {
 	ns := netns.New(b)
 	ns.IP("link", "add", "wan0", "type", "veth", "peer", "name", "wan0p")
 	ns.IP("link", "set", "wan0", "up")
+	ns.IP("link", "set", "wan0p", "up") // a carrier: a link without one is down to the daemon
 	ns.IP("addr", "add", "203.0.113.10/24", "dev", "wan0")
 	n := newFakeNet(b, func() (ln net.Listener, err error) {
 		if e := ns.Do(func() { ln, err = net.Listen("tcp4", "127.0.0.1:0") }); e != nil {
