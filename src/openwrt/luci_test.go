@@ -493,6 +493,10 @@ func TestViewsRun(t *testing.T) {
 	depends(grid, "external_ip_server_path", "ip_source=web", "ip_source=auto")
 	depends(grid, "use_regex", "ip_source=web", "ip_source=auto")
 	depends(grid, "ipv6_suffix", "ip_version=6", "ip_version=both")
+	for _, name := range []string{"lan_host", "lan_interface", "lan_prefix"} {
+		depends(grid, name, "ip_version=6", "ip_version=both")
+	}
+	depends(grid, "prefix_param", "lan_prefix=1")
 	for _, o := range sections[grid] {
 		if o.Name == "interface" && o.Cls != "NetworkSelect" {
 			t.Errorf("the interface is chosen with %s, want LuCI's network selector", o.Cls)

@@ -16,9 +16,9 @@ import (
 )
 
 // ubusStatus reads a captured `ubus call network.interface.X status`.
-func ubusStatus(t *testing.T, file string) netifd.Status {
+func ubusStatus(t *testing.T, path string) netifd.Status {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("../netifd/testdata", file))
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func odhcpdLeases(t *testing.T) []lanhost.Lease {
 // statuses): wan on pppoe-wan with a public IPv4 address, wan6 with the
 // delegated /56, lan on br-lan with its /64 of it.
 func lanRouter(t *testing.T, lan, wan6 string) *fakeIfaces {
-	lanSt, wan6St := ubusStatus(t, lan), ubusStatus(t, wan6)
+	lanSt, wan6St := ubusStatus(t, filepath.Join("../netifd/testdata", lan)), ubusStatus(t, filepath.Join("../netifd/testdata", wan6))
 	brLan := []rtnl.Addr{lanAddr("fd12:3456:789a::1")}
 	for _, p := range lanSt.Assigned {
 		if !strings.HasPrefix(p.String(), "fd") {

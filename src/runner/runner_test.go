@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -639,18 +637,7 @@ func TestLinkDown(t *testing.T) {
 // qmi: the interface itself holds no network device, its dynamic wwan_4 does;
 // statuses as ubus prints them) is found through them, as mwan3 does.
 func TestVirtualInterfaces(t *testing.T) {
-	status := func(file string) netifd.Status {
-		data, err := os.ReadFile(filepath.Join("testdata", "ubus", file))
-		if err != nil {
-			t.Fatal(err)
-		}
-		st, err := netifd.ParseStatus(data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
-	wwan, wwan4 := status("wwan-qmi.json"), status("wwan_4.json")
+	wwan, wwan4 := ubusStatus(t, "testdata/ubus/wwan-qmi.json"), ubusStatus(t, "testdata/ubus/wwan_4.json")
 	for _, tc := range []struct {
 		name   string
 		status map[string]netifd.Status

@@ -155,10 +155,16 @@ function report(title, name, ok) {
 	});
 }
 
-// Options that matter only when the address comes from a device, or from the web.
+// Options that matter only when the address comes from a device or from the
+// web, or when an IPv6 address is published.
 function forDevice(o) {
 	o.depends('ip_source', 'interface');
 	o.depends('ip_source', 'auto');
+}
+
+function forIPv6(o) {
+	o.depends('ip_version', '6');
+	o.depends('ip_version', 'both');
 }
 
 function forWeb(o) {
@@ -313,27 +319,23 @@ return view.extend({
 
 		o = s.taboption('address', form.Value, 'ipv6_suffix', _('IPv6 interface ID'), _('Publish the device\'s /64 prefix with this interface ID, e.g. ::1234.'));
 		o.validate = validate.check('profile', 'ipv6_suffix');
-		o.depends('ip_version', '6');
-		o.depends('ip_version', 'both');
+		forIPv6(o);
 		o.modalonly = true;
 
 		o = s.taboption('address', form.DynamicList, 'lan_host', _('LAN host'), _('Publish a host behind the router instead of the router, by its IPv6 address in the LAN\'s delegated prefix: its interface ID (::1234), its MAC address (SLAAC hosts), or the host name or DUID of its DHCPv6 lease. Several hosts: one entry each, as nas.example.com=::1234.'));
 		o.validate = validate.check('profile', 'lan_host');
-		o.depends('ip_version', '6');
-		o.depends('ip_version', 'both');
+		forIPv6(o);
 		o.modalonly = true;
 
 		o = s.taboption('address', widgets.NetworkSelect, 'lan_interface', _('LAN interface'), _('The logical interface whose assigned prefix the LAN host\'s address is in.'));
 		o.validate = validate.check('profile', 'lan_interface');
 		o.nocreate = true;
 		o.default = 'lan';
-		o.depends('ip_version', '6');
-		o.depends('ip_version', 'both');
+		forIPv6(o);
 		o.modalonly = true;
 
 		o = s.taboption('address', form.Flag, 'lan_prefix', _('Publish the LAN prefix'), _('Send the LAN\'s prefix (2001:db8:4400::/64) instead of an address, for providers that work out their hosts\' addresses from it.'));
-		o.depends('ip_version', '6');
-		o.depends('ip_version', 'both');
+		forIPv6(o);
 		o.modalonly = true;
 
 		o = s.taboption('address', form.Value, 'prefix_param', _('Prefix parameter'), _('The query parameter that carries the prefix, e.g. ipv6prefix.'));
