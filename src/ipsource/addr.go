@@ -58,6 +58,11 @@ var specials = func() []special {
 	return out
 }()
 
+// Global is p without allow_private: the policy for an IPv6 address or prefix
+// taken from a device or the LAN, where a ULA never counts (allow_private is
+// for the IPv4 of a WAN behind NAT).
+func (p Policy) Global() Policy { return Policy{AllowDocumentation: p.AllowDocumentation} }
+
 var globalUnicast6 = netip.MustParsePrefix("2000::/3")
 
 // Check returns nil when a may be published as the public address, else why not.

@@ -23,7 +23,7 @@ func FromDevice(addrs []rtnl.Addr, v6 bool, suffix netip.Addr, policy Policy) (n
 	if !v6 {
 		return pick4(addrs, policy)
 	}
-	strict := Policy{AllowDocumentation: policy.AllowDocumentation} // ULA never counts here
+	strict := policy.Global()
 	var cands []rtnl.Addr
 	for _, a := range addrs {
 		bad := uint32(rtnl.FlagDeprecated | rtnl.FlagTentative | rtnl.FlagDADFailed | rtnl.FlagTemporary)

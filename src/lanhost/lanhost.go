@@ -164,16 +164,17 @@ type Candidate struct {
 // ErrNoPrefix is the error of a LAN that holds no global prefix.
 var ErrNoPrefix = errors.New("no global IPv6 prefix")
 
-// ChoosePrefix picks the LAN prefix to publish from: a global one (never a
+// ChoosePrefix picks the LAN prefix to publish from: an IPv6 prefix of /64 or
+// shorter whose addresses publishable accepts (the caller's policy: never a
 // ULA, link-local or multicast prefix), not deprecated when another is not,
 // the first of equals (netifd lists the newest assignment first).
-func ChoosePrefix(cands []Candidate) (netip.Prefix, error) {
+func ChoosePrefix(cands []Candidate, publishable func(netip.Addr) error) (netip.Prefix, error) {
 	var best *Candidate
 	var skipped []string
 	for i := range cands {
 		c := &cands[i]
-		a := c.Prefix.Addr()
-		if !a.Is6() || a.Is4In6() || !a.IsGlobalUnicast() || isULA(a) || c.Prefix.Bits() > 64 {
+		a := c.Prefix.Masked().Addr()
+		if !a.Is6() || c.Prefix.Bits() > 64 || publishable(a) != nil {
 			skipped = append(skipped, c.Prefix.String())
 			continue
 		}

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"ddns-updater/src/ipsource"
 )
 
 func TestParseIdent(t *testing.T) {
@@ -76,6 +78,10 @@ func hex2(b []byte) string {
 	return string([]byte{digits[b[0]>>4], digits[b[0]&15], digits[b[1]>>4], digits[b[1]&15]})
 }
 
+// publishable is the daemon's policy for an IPv6 prefix (ipsource.Policy.Global),
+// with the documentation prefixes the tests use allowed.
+var publishable = ipsource.Policy{AllowDocumentation: true}.Global().Check
+
 func TestChoosePrefix(t *testing.T) {
 	p := netip.MustParsePrefix
 	for _, tc := range []struct {
@@ -93,9 +99,11 @@ func TestChoosePrefix(t *testing.T) {
 		{"only a ULA", []Candidate{{Prefix: p("fd12:3456:789a::/64")}}, "", "no global IPv6 prefix (only fd12:3456:789a::/64: a ULA or link-local prefix is never published)"},
 		{"only link-local", []Candidate{{Prefix: p("fe80::/64")}}, "", "only fe80::/64"},
 		{"longer than /64", []Candidate{{Prefix: p("2001:db8:4400::/80")}}, "", "only 2001:db8:4400::/80"},
+		{"outside 2000::/3", []Candidate{{Prefix: p("4000::/64")}}, "", "only 4000::/64"},
+		{"multicast", []Candidate{{Prefix: p("ff05::/64")}}, "", "only ff05::/64"},
 		{"none", nil, "", "no global IPv6 prefix"},
 	} {
-		got, err := ChoosePrefix(tc.cands)
+		got, err := ChoosePrefix(tc.cands, publishable)
 		if tc.want == "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%s: %v, %v; want an error with %q", tc.name, got, err, tc.err)

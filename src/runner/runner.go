@@ -764,7 +764,7 @@ func (r *Runner) lanPrefix(ctx context.Context, p *config.Profile) (string, neti
 			}
 		}
 	}
-	prefix, err := lanhost.ChoosePrefix(cands)
+	prefix, err := lanhost.ChoosePrefix(cands, r.Policy.Global().Check)
 	if err != nil {
 		return dev, netip.Prefix{}, fmt.Errorf("%s (%s): %w", where, dev, err)
 	}
